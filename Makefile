@@ -1,0 +1,75 @@
+# Makefile: builds, tests and tours the concurrency bug zoo (one Makefile, no
+# recursion). Every exhibit folder <act>/<NN>-<slug>/ is found by wildcard;
+# each *.c in it becomes a program in three variants under build/:
+#   build/plain/...  gcc -g -O1        for Valgrind (helgrind, drd, memcheck) and stress runs
+#   build/tsan/...   clang, ThreadSanitizer
+#   build/asan/...   clang, AddressSanitizer + UndefinedBehaviorSanitizer
+# `make help` lists the targets; the comment after ## on a target line is its help.
+
+.DEFAULT_GOAL := all
+ZOO   := harness/zoo
+BUILD := build
+EX    ?=
+
+CC_plain := gcc
+CC_tsan  := clang
+CC_asan  := clang
+COMMON   := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -Wall -Wextra -Werror -Iharness -MMD -MP
+CFLAGS_plain := $(COMMON)
+CFLAGS_tsan  := $(COMMON) -fsanitize=thread
+CFLAGS_asan  := $(COMMON) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+VARIANTS := plain tsan asan
+
+ACTS     := act1-threads act2-coroutines act3-processes crosscutting
+EXHIBITS := $(sort $(patsubst %/broken.c,%,$(wildcard $(addsuffix /[0-9][0-9]-*/broken.c,$(ACTS)))))
+SOURCES  := $(foreach e,$(EXHIBITS),$(wildcard $(e)/*.c))
+PROGRAMS := $(foreach v,$(VARIANTS),$(patsubst %.c,$(BUILD)/$(v)/%,$(SOURCES)))
+
+.PHONY: all deps test demo mutants lint learner clean help
+
+all: $(PROGRAMS) ## build every exhibit's programs in all three variants
+
+# One pattern rule per variant; -MMD -MP keeps header dependencies automatic.
+define VARIANT_RULE
+$(BUILD)/$(1)/%: %.c
+	@mkdir -p $$(@D)
+	@echo "  CC $(1)  $$<"
+	@$$(CC_$(1)) $$(CFLAGS_$(1)) -o $$@ $$<
+endef
+$(foreach v,$(VARIANTS),$(eval $(call VARIANT_RULE,$(v))))
+-include $(PROGRAMS:=.d)
+
+deps: ## check the tools and Debian packages the zoo needs; install them as root
+	@$(ZOO) deps
+
+test: ## run every exhibit's tests, two at a time (EX=exhibit or act for a part)
+	@$(ZOO) deps
+	+@$(MAKE) --no-print-directory all
+	@$(ZOO) test $(EX)
+
+demo: ## tour the zoo: each exhibit broken then fixed under its detector (EX=one)
+	@$(ZOO) deps
+	+@$(MAKE) --no-print-directory all
+	@$(ZOO) demo $(EX)
+
+mutants: ## prove each exhibit's test fails on every mutant of fixed.c (EX=part)
+	@$(ZOO) deps
+	+@$(MAKE) --no-print-directory all
+	@$(ZOO) mutants $(EX)
+
+lint: ## shellcheck the shell code, build the C with gcc and clang, run cppcheck
+	@$(ZOO) lint
+
+# The ZOO_FIXED hook: build one learner's file in the three variants.
+learner: ## build SRC=file.c as OUT/<variant>/NAME (INC= adds an include folder)
+	@test -n "$(SRC)" && test -n "$(OUT)" && test -n "$(NAME)" || \
+		{ echo "make learner: needs SRC=file.c OUT=dir NAME=program" >&2; exit 2; }
+	@$(foreach v,$(VARIANTS),mkdir -p $(OUT)/$(v) && \
+		$(CC_$(v)) $(CFLAGS_$(v)) $(if $(INC),-I$(INC)) -o $(OUT)/$(v)/$(NAME) $(SRC) &&) true
+
+clean: ## remove build/ and the test tool's leftovers
+	rm -rf $(BUILD)
+
+help: ## list these targets
+	@grep -E '^[a-z]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
+		awk -F':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'

@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# harness/lib.bash: shell functions shared by harness/zoo (the command) and
+# harness/zoo.bash (the Bats library). Sourcing it defines functions and a few
+# variables, and runs nothing.
+#
+#   ZOO_ROOT                   the repository's top folder
+#   zoo_color_init             colors on fd 1 only for a terminal without NO_COLOR
+#   zoo_die MSG                one line on stderr, exit 2
+#   zoo_status NAME            exit status by name, read from exit-status.def
+#   zoo_exhibits               every exhibit folder, in course order
+#   zoo_resolve NAME...        exhibit folders named by path, slug, NN-slug, act,
+#                              or number (1.03 = act 1, exhibit 03); all if none
+#   zoo_expect FILE DETECTOR   the value the Expect: line of FILE gives DETECTOR
+#   zoo_detect DET PROG [VAR=value...]   run PROG under detector DET with a timeout
+#   zoo_blamed_lines SRC       line numbers of SRC cited by a report on stdin
+#   zoo_bug_lines SRC          line numbers of SRC that carry a BUG marker
+#   zoo_trim SRC...            a report on stdin cut to the lines a learner needs
+#
+# Detectors: tsan and asan run build/tsan and build/asan; helgrind, drd and
+# memcheck run build/plain under Valgrind; stress runs build/plain alone.
+# Every run is bounded by `timeout` (ZOO_RUN_TIMEOUT seconds, default 12).
+
+ZOO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ZOO_ACTS=(act1-threads act2-coroutines act3-processes crosscutting)
+ZOO_DETECTORS=(tsan helgrind drd asan memcheck stress)
+
+zoo_color_init() {
+	if [[ -t 1 && -z ${NO_COLOR-} && ${TERM-dumb} != dumb ]]; then
+		C_BOLD=$'\e[1m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_DIM=$'\e[2m' C_OFF=$'\e[0m'
+	else
+		C_BOLD='' C_RED='' C_GREEN='' C_YELLOW='' C_DIM='' C_OFF=''
+	fi
+}
+
+zoo_die() {
+	printf 'zoo: %s\n' "$*" >&2
+	exit 2
+}
+
+zoo_status() {
+	local code
+	code=$(sed -n "s/^ZOO_STATUS($1, *\([0-9]*\),.*/\1/p" "$ZOO_ROOT/harness/exit-status.def")
+	[[ -n $code ]] || zoo_die "no exit status named '$1' in harness/exit-status.def"
+	echo "$code"
+}
+
+zoo_exhibits() {
+	local act dir
+	for act in "${ZOO_ACTS[@]}"; do
+		for dir in "$ZOO_ROOT/$act"/[0-9][0-9]-*/; do
+			[[ -f $dir/broken.c ]] && echo "$act/$(basename "$dir")"
+		done
+	done
+	return 0
+}
+
+# Print the exhibits within edit distance 3 of a wrong name, for "did you mean".
+zoo_closest() {
+	zoo_exhibits | awk -v want="$1" '
+		function dist(a, b,   i, j, la, lb, d, cost) {
+			la = length(a); lb = length(b)
+			for (i = 0; i <= la; i++) d[i, 0] = i
+			for (j = 0; j <= lb; j++) d[0, j] = j
+			for (i = 1; i <= la; i++)
+				for (j = 1; j <= lb; j++) {
+					cost = substr(a, i, 1) != substr(b, j, 1)
+					d[i, j] = d[i-1, j] + 1
+					if (d[i, j-1] + 1 < d[i, j]) d[i, j] = d[i, j-1] + 1
+					if (d[i-1, j-1] + cost < d[i, j]) d[i, j] = d[i-1, j-1] + cost
+				}
+			return d[la, lb]
+		}
+		{ n = split($0, part, "/"); slug = substr(part[n], 4)
+		  if (dist(want, slug) <= 3 || index(slug, want) || index(want, slug)) print slug }' |
+		paste -sd, - | sed 's/,/, /g'
+}
+
+zoo_resolve() {
+	local name all found hint act num i
+	all=$(zoo_exhibits)
+	(($#)) || { echo "$all"; return 0; }
+	for name in "$@"; do
+		name=${name#./}
+		name=${name%/}
+		found=''
+		if [[ $name == all ]]; then
+			found=$all
+		elif [[ $name =~ ^([1-4])\.([0-9]{1,2})$ ]]; then
+			act=${ZOO_ACTS[BASH_REMATCH[1] - 1]}
+			printf -v num '%02d' "$((10#${BASH_REMATCH[2]}))"
+			found=$(grep -E "^$act/$num-" <<<"$all")
+		else
+			for i in "${ZOO_ACTS[@]}"; do
+				[[ $name == "$i" ]] && found=$(grep -E "^$i/" <<<"$all")
+			done
+			[[ -n $found ]] || found=$(grep -E "^$name\$|/$name\$|/[0-9][0-9]-$name\$" <<<"$all")
+		fi
+		if [[ -z $found ]]; then
+			hint=$(zoo_closest "$name")
+			zoo_die "no exhibit or act named '$name'${hint:+ (did you mean: $hint?)}; 'make help' and README.md list them"
+		fi
+		echo "$found"
+	done | awk '!seen[$0]++'
+}
+
+zoo_expect() {
+	sed -n "s/.*Expect:.*\\b$2=\\([a-z-]*\\).*/\\1/p" "$1" | head -n 1
+}
+
+zoo_detect() {
+	local detector=$1 prog variant=plain
+	local -a run=()
+	local vg=(valgrind --error-exitcode=66 --fair-sched=yes --num-callers=12 -q)
+	case $detector in
+		tsan) variant=tsan ;;
+		asan) variant=asan ;;
+		helgrind) run=("${vg[@]}" --tool=helgrind) ;;
+		drd) run=("${vg[@]}" --tool=drd) ;;
+		memcheck) run=("${vg[@]}" --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite) ;;
+		stress) ;;
+		*) zoo_die "unknown detector '$detector' (one of: ${ZOO_DETECTORS[*]})" ;;
+	esac
+	prog=$2/$variant/$3
+	shift 3
+	[[ -x $prog ]] || zoo_die "no program $prog (run 'make' first)"
+	timeout --foreground -k 2 "${ZOO_RUN_TIMEOUT:-12}" env \
+		TSAN_OPTIONS="atexit_sleep_ms=0 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
+		ASAN_OPTIONS="exitcode=66 detect_leaks=1 ${ASAN_OPTIONS-}" \
+		UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=66 ${UBSAN_OPTIONS-}" \
+		"$@" "${run[@]}" "$prog" 2>&1
+}
+
+zoo_blamed_lines() {
+	local base
+	base=$(basename "$1")
+	grep -oE "(^|[ /(])${base//./\\.}:[0-9]+" | sed 's/.*://' | sort -nu
+}
+
+zoo_bug_lines() {
+	grep -n 'BUG(R[0-9]*' "$1" | cut -d: -f1
+}
+
+# Keep the headlines and at most three stack frames that point into the
+# exhibit's own sources, each cut to "function file.c:line"; drop addresses,
+# library frames, thread and lock announcements, and Valgrind chatter.
+zoo_trim() {
+	local files
+	files=$(for f in "$@"; do basename "$f"; done | paste -sd'|' - | sed 's/\./\\./g')
+	sed -E 's/^==[0-9]+== ?//' | awk -v files="($files):[0-9]+" '
+		/^[[:space:]]*$/ || /^[-=]+$/ { frames = 0; skip = 0; next }
+		/Thread-Announcement|^Thread #[0-9]+ was created|was first observed$|^  (Mutex M[0-9]+|Thread T[0-9]+) .*(created|at):$/ { skip = 1; next }
+		/^(Allocation context|Other segment)/ { skip = 1; next }
+		/^(Command|Copyright|Using Valgrind|For (counts|lists)|Use --history|HINT|ERROR SUMMARY)/ { next }
+		/^[[:space:]]+(at|by) 0x|^[[:space:]]+#[0-9]+ |^[[:space:]]+(at|by) [^ ]+ \(/ {
+			if (!skip && $0 ~ files && frames++ < 3) {
+				line = $0
+				sub(/^[[:space:]]+(#[0-9]+|at|by)( 0x[0-9A-Fa-f]+:)? /, "", line)
+				sub(/ \(BuildId: [0-9a-f]+\)/, "", line)
+				sub(/ \([^ ]*\+0x[0-9a-f]+\)$/, "", line)
+				sub(/[^ (]*\//, "", line)
+				sub(/:[0-9]+:[0-9]+$/, "&@", line); sub(/:[0-9]+@$/, "", line)
+				gsub(/[()]/, "", line)
+				print "      at " line
+			}
+			next }
+		{ frames = 0; skip = 0; print }'
+}

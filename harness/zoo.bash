@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# harness/zoo.bash: the Bats library every exhibit's test.bats loads with
+# `load ../../harness/zoo`. It loads bats-support and bats-assert, builds the
+# exhibit's programs once per file (setup_file), and gives the tests:
+#
+#   zoo_run DET PROG [VAR=value...]    `run` PROG (broken, fixed, or another
+#                       program of the exhibit) under detector DET (tsan,
+#                       helgrind, drd, asan, memcheck, stress) with a timeout
+#   zoo_run_expected DET PROG [VAR=value...]
+#                       zoo_run, then assert what PROG's Expect: line says DET
+#                       does: report (status 66, blaming a BUG line), clean (0),
+#                       hang (3, the watchdog fired), invariant (1),
+#                       false-positive (66 on the fixed program)
+#   zoo_assert_status N                status N, or fail showing the trimmed report
+#   zoo_assert_blames_bug_line [SRC]   the report cites a BUG-marked line of SRC
+#   zoo_assert_clean                   status 0, no detector report, result clean
+#
+# The grading hook: with ZOO_FIXED=path/to/attempt.c in the environment, every
+# run of `fixed` builds and runs that file instead of the exhibit's fixed.c,
+# and is judged by fixed.c's Expect: line. Each test is bounded by
+# BATS_TEST_TIMEOUT (15 s) and each run by ZOO_RUN_TIMEOUT (12 s).
+
+# shellcheck source=harness/lib.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ZOO_EXHIBIT=${BATS_TEST_DIRNAME#"$ZOO_ROOT"/}
+
+setup_file() {
+	zoo_setup_file
+}
+
+zoo_setup_file() {
+	local src programs=()
+	export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-15}
+	for src in "$BATS_TEST_DIRNAME"/*.c; do
+		src=${src#"$ZOO_ROOT"/}
+		programs+=(build/{plain,tsan,asan}/"${src%.c}")
+	done
+	make -s --no-print-directory -C "$ZOO_ROOT" "${programs[@]}" >&2 ||
+		fail "the exhibit's programs do not build"
+	if [[ -n ${ZOO_FIXED-} ]]; then
+		[[ $ZOO_FIXED == /* ]] || ZOO_FIXED=$PWD/$ZOO_FIXED
+		[[ -f $ZOO_FIXED ]] || fail "ZOO_FIXED=$ZOO_FIXED: no such file"
+		make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$ZOO_FIXED" \
+			OUT="$BATS_FILE_TMPDIR/learner" NAME=fixed INC="$BATS_TEST_DIRNAME" >&2 ||
+			fail "ZOO_FIXED=$ZOO_FIXED does not build with -Wall -Wextra -Werror"
+		export ZOO_FIXED
+	fi
+}
+
+zoo_program() {
+	if [[ $1 == fixed && -n ${ZOO_FIXED-} ]]; then
+		echo "$BATS_FILE_TMPDIR/learner" fixed
+	else
+		echo "$ZOO_ROOT/build" "$ZOO_EXHIBIT/$1"
+	fi
+}
+
+zoo_run() {
+	local detector=$1 root name
+	read -r root name < <(zoo_program "$2")
+	shift 2
+	run zoo_detect "$detector" "$root" "$name" "$@" 3>&-
+}
+
+zoo_show_report() {
+	echo "-- the run's report, trimmed (status $status) --"
+	zoo_trim "$BATS_TEST_DIRNAME"/*.c <<<"$output" | head -n 40
+}
+
+zoo_assert_status() {
+	[[ $status == "$1" ]] && return 0
+	zoo_show_report
+	case $status in
+		124 | 137) fail "the run timed out after ${ZOO_RUN_TIMEOUT:-12} s: the program's own watchdog did not fire" ;;
+		*) fail "expected exit status $1, got $status" ;;
+	esac
+}
+
+zoo_assert_blames_bug_line() {
+	local src=$BATS_TEST_DIRNAME/${1:-broken.c} cited bugs line
+	cited=$(zoo_blamed_lines "$src" <<<"$output")
+	bugs=$(zoo_bug_lines "$src")
+	for line in $cited; do
+		grep -qx "$line" <<<"$bugs" && return 0
+	done
+	zoo_show_report
+	fail "the report cites lines {$(echo $cited)} of $(basename "$src"), none of them a BUG line {$(echo $bugs)}"
+}
+
+zoo_assert_clean() {
+	zoo_assert_status "$(zoo_status CLEAN)"
+	refute_output --partial 'WARNING: ThreadSanitizer'
+	refute_output --partial 'ERROR: AddressSanitizer'
+	refute_output --partial 'runtime error:'
+	assert_output --partial ': clean'
+}
+
+zoo_run_expected() {
+	local detector=$1 prog=$2 src expect
+	src=$BATS_TEST_DIRNAME/$prog.c
+	expect=$(zoo_expect "$src" "$detector")
+	[[ -n $expect ]] || fail "$prog.c's Expect: line says nothing of $detector"
+	zoo_run "$@"
+	case $expect in
+		report)
+			zoo_assert_status "$(zoo_status REPORT)"
+			zoo_assert_blames_bug_line "$prog.c" ;;
+		false-positive) zoo_assert_status "$(zoo_status REPORT)" ;;
+		clean) zoo_assert_clean ;;
+		hang)
+			zoo_assert_status "$(zoo_status HANG)"
+			assert_output --partial 'hang caught by the watchdog' ;;
+		invariant) zoo_assert_status "$(zoo_status INVARIANT)" ;;
+		*) fail "$prog.c: Expect: $detector=$expect is not one the harness knows" ;;
+	esac
+}
