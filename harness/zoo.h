@@ -119,6 +119,13 @@ void zoo_die_call(const char *file, int line, const char *call, int rc)
 #define zoo_broadcast(c) zoo_check(pthread_cond_broadcast(c))
 #define zoo_thread_start(t, fn, arg) zoo_check(pthread_create((t), NULL, (fn), (arg)))
 #define zoo_thread_join(t) zoo_check(pthread_join((t), NULL))
+#define zoo_barrier_wait(b) zoo_check(zoo_barrier_rc(pthread_barrier_wait(b)))
+
+/* pthread_barrier_wait returns PTHREAD_BARRIER_SERIAL_THREAD to one waiter. */
+static inline int zoo_barrier_rc(int rc)
+{
+	return rc == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : rc;
+}
 
 /* The scoped lock: released by the compiler on every way out of the block. */
 static inline pthread_mutex_t *zoo_guard_take(pthread_mutex_t *m)
