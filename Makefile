@@ -25,6 +25,14 @@ EXHIBITS := $(sort $(patsubst %/broken.c,%,$(wildcard $(addsuffix /[0-9][0-9]-*/
 SOURCES  := $(foreach e,$(EXHIBITS),$(wildcard $(e)/*.c))
 PROGRAMS := $(foreach v,$(VARIANTS),$(patsubst %.c,$(BUILD)/$(v)/%,$(SOURCES)))
 
+# A wrong EX= stops make before anything runs, with the harness's one line.
+ifneq ($(strip $(EX)),)
+EX_ERROR := $(shell $(ZOO) resolve $(EX) 2>&1 >/dev/null)
+ifneq ($(EX_ERROR),)
+$(error $(EX_ERROR))
+endif
+endif
+
 .PHONY: all deps test demo mutants lint learner clean help
 
 all: $(PROGRAMS) ## build every exhibit's programs in all three variants
@@ -42,20 +50,15 @@ $(foreach v,$(VARIANTS),$(eval $(call VARIANT_RULE,$(v))))
 deps: ## check the tools and Debian packages the zoo needs; install them as root
 	@$(ZOO) deps
 
+# These three check the packages, then build just the exhibits they run.
 test: ## run every exhibit's tests, two at a time (EX=exhibit or act for a part)
-	@$(ZOO) deps
-	+@$(MAKE) --no-print-directory all
-	@$(ZOO) test $(EX)
+	@$(ZOO) deps && $(ZOO) test $(EX)
 
 demo: ## tour the zoo: each exhibit broken then fixed under its detector (EX=one)
-	@$(ZOO) deps
-	+@$(MAKE) --no-print-directory all
-	@$(ZOO) demo $(EX)
+	@$(ZOO) deps && $(ZOO) demo $(EX)
 
 mutants: ## prove each exhibit's test fails on every mutant of fixed.c (EX=part)
-	@$(ZOO) deps
-	+@$(MAKE) --no-print-directory all
-	@$(ZOO) mutants $(EX)
+	@$(ZOO) deps && $(ZOO) mutants $(EX)
 
 lint: ## shellcheck the shell code, build the C with gcc and clang, run cppcheck
 	@$(ZOO) lint

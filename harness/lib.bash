@@ -14,6 +14,7 @@
 #   zoo_detect DET PROG [VAR=value...]   run PROG under detector DET with a timeout
 #   zoo_blamed_lines SRC       line numbers of SRC cited by a report on stdin
 #   zoo_bug_lines SRC          line numbers of SRC that carry a BUG marker
+#   zoo_blames_bug_line SRC    true if a report on stdin cites a BUG line of SRC
 #   zoo_trim SRC...            a report on stdin cut to the lines a learner needs
 #
 # Detectors: tsan and asan run build/tsan and build/asan; helgrind, drd and
@@ -24,6 +25,8 @@ ZOO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ZOO_ACTS=(act1-threads act2-coroutines act3-processes crosscutting)
 ZOO_DETECTORS=(tsan helgrind drd asan memcheck stress)
 
+# The color variables are for the scripts that source this file.
+# shellcheck disable=SC2034
 zoo_color_init() {
 	if [[ -t 1 && -z ${NO_COLOR-} && ${TERM-dumb} != dumb ]]; then
 		C_BOLD=$'\e[1m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_DIM=$'\e[2m' C_OFF=$'\e[0m'
@@ -88,14 +91,16 @@ zoo_resolve() {
 		elif [[ $name =~ ^([1-4])\.([0-9]{1,2})$ ]]; then
 			act=${ZOO_ACTS[BASH_REMATCH[1] - 1]}
 			printf -v num '%02d' "$((10#${BASH_REMATCH[2]}))"
-			found=$(grep -E "^$act/$num-" <<<"$all")
+			found=$(grep -E "^$act/$num-" <<<"$all" || true)
 		else
 			for i in "${ZOO_ACTS[@]}"; do
-				[[ $name == "$i" ]] && found=$(grep -E "^$i/" <<<"$all")
+				[[ $name == "$i" ]] && found=$(grep -E "^$i/" <<<"$all" || true)
 			done
-			[[ -n $found ]] || found=$(grep -E "^$name\$|/$name\$|/[0-9][0-9]-$name\$" <<<"$all")
+			[[ -n $found ]] || found=$(grep -E "^$name\$|/$name\$|/[0-9][0-9]-$name\$" <<<"$all" || true)
 		fi
-		if [[ -z $found ]]; then
+		if [[ -z $found && " ${ZOO_ACTS[*]} " == *" $name "* ]]; then
+			zoo_die "$name has no exhibits yet (its README.md says what comes)"
+		elif [[ -z $found ]]; then
 			hint=$(zoo_closest "$name")
 			zoo_die "no exhibit or act named '$name'${hint:+ (did you mean: $hint?)}; 'make help' and README.md list them"
 		fi
@@ -110,7 +115,7 @@ zoo_expect() {
 zoo_detect() {
 	local detector=$1 prog variant=plain
 	local -a run=()
-	local vg=(valgrind --error-exitcode=66 --fair-sched=yes --num-callers=12 -q)
+	local vg=(valgrind --error-exitcode=66 --fair-sched=yes --num-callers=12 --vgdb=no -q)
 	case $detector in
 		tsan) variant=tsan ;;
 		asan) variant=asan ;;
@@ -137,7 +142,13 @@ zoo_blamed_lines() {
 }
 
 zoo_bug_lines() {
-	grep -n 'BUG(R[0-9]*' "$1" | cut -d: -f1
+	grep -n 'BUG(R[0-9]*' "$1" | cut -d: -f1 || true
+}
+
+zoo_blames_bug_line() {
+	local cited
+	cited=$(zoo_blamed_lines "$1")
+	[[ -n $cited ]] && grep -qxF -f <(zoo_bug_lines "$1") <<<"$cited"
 }
 
 # Keep the headlines and at most three stack frames that point into the
@@ -146,9 +157,9 @@ zoo_bug_lines() {
 zoo_trim() {
 	local files
 	files=$(for f in "$@"; do basename "$f"; done | paste -sd'|' - | sed 's/\./\\./g')
-	sed -E 's/^==[0-9]+== ?//' | awk -v files="($files):[0-9]+" '
+	sed -E 's/^==[0-9]+== ?//' | awk -v files="($files):[0-9]+" -v root="$ZOO_ROOT/" '
 		/^[[:space:]]*$/ || /^[-=]+$/ { frames = 0; skip = 0; next }
-		/Thread-Announcement|^Thread #[0-9]+ was created|was first observed$|^  (Mutex M[0-9]+|Thread T[0-9]+) .*(created|at):$/ { skip = 1; next }
+		/Thread-Announcement|^Thread #[0-9]+ was created|was first observed$|^  As if synchronized via sleep:|^  (Mutex M[0-9]+|Thread T[0-9]+) .*(created|at):$/ { skip = 1; next }
 		/^(Allocation context|Other segment)/ { skip = 1; next }
 		/^(Command|Copyright|Using Valgrind|For (counts|lists)|Use --history|HINT|ERROR SUMMARY)/ { next }
 		/^[[:space:]]+(at|by) 0x|^[[:space:]]+#[0-9]+ |^[[:space:]]+(at|by) [^ ]+ \(/ {
@@ -163,5 +174,5 @@ zoo_trim() {
 				print "      at " line
 			}
 			next }
-		{ frames = 0; skip = 0; print }'
+		{ frames = 0; skip = 0; while ((i = index($0, root)) > 0) $0 = substr($0, 1, i - 1) substr($0, i + length(root)); print }'
 }

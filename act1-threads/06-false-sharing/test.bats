@@ -29,10 +29,10 @@ distance() {
 
 @test "fixed.c: counts at least 1.5x faster than broken.c (best of 3 alternating runs)" {
 	(($(nproc) >= 2)) || skip "false sharing needs two CPUs to show; this machine has $(nproc)"
-	local best_broken=999999999 best_fixed=999999999 round us
+	local best_broken=999999999 best_fixed=999999999 us
 	# Alternate the two, so a burst of load from elsewhere hits both alike,
 	# and compare the best run of each: load only ever makes a run slower.
-	for round in 1 2 3; do
+	for _ in 1 2 3; do
 		zoo_run stress broken
 		zoo_assert_status 0
 		us=$(micros)
