@@ -1,0 +1,72 @@
+/*
+ * act1-threads/02-signal-before-publish/fixed.c: a producer hands numbered
+ * values to a consumer through a one-value slot, a mutex and two condvars.
+ * Rule R2: publish, then signal: release after the data, acquire before it.
+ * Fix: the producer fills the slot while it holds the mutex, then signals.
+ *      A woken consumer can look again only after the producer lets go of
+ *      the mutex, and by then the value is in the slot; a consumer that
+ *      looked earlier was already asleep, so the signal finds it.
+ * Expect: tsan=clean helgrind=clean drd=clean stress=clean
+ */
+#include "zoo.h"
+
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slot_filled = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t slot_emptied = PTHREAD_COND_INITIALIZER;
+static long slot_value;                /* guarded by slot_lock */
+static bool slot_ready;                /* guarded by slot_lock: slot_value is new */
+static long values_taken;              /* the consumer's own count */
+static struct zoo_cue consumer_sleeps; /* widener: it found the slot empty */
+
+static void *producer(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < zoo.iters; i++) {
+		zoo_cue_await(&consumer_sleeps, (unsigned)i + 1);
+		zoo_lock(&slot_lock);
+		slot_value = i + 1;
+		slot_ready = true;        /* FIX(R2): the data first, under the mutex */
+		zoo_signal(&slot_filled); /* FIX(R2): then the wake */
+		while (slot_ready)
+			zoo_wait(&slot_emptied, &slot_lock);
+		zoo_unlock(&slot_lock);
+	}
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	(void)arg;
+	for (long i = 0; i < zoo.iters; i++) {
+		zoo_lock(&slot_lock);
+		while (!slot_ready) { /* a wake is a hint: look again every time */
+			zoo_cue_give(&consumer_sleeps);
+			zoo_wait(&slot_filled, &slot_lock);
+		}
+		if (slot_value != i + 1)
+			zoo_finish(ZOO_INVARIANT, "value %ld arrived as %ld", i + 1, slot_value);
+		slot_ready = false;
+		values_taken++;
+		zoo_signal(&slot_emptied);
+		zoo_unlock(&slot_lock);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct zoo_program program = {
+		.what = "hands ZOO_ITERS numbered values from a producer to a consumer through one slot",
+		.awaits = "the consumer to take a value the producer published",
+		.defaults = { .iters = 20, .threads = 2, .widen_us = 50000, .seed = 1, .timeout_s = 4 },
+	};
+	pthread_t threads[2];
+
+	zoo_start(argc, argv, &program);
+	zoo_thread_start(&threads[0], consumer, NULL);
+	zoo_thread_start(&threads[1], producer, NULL);
+	zoo_thread_join(threads[0]);
+	zoo_thread_join(threads[1]);
+	zoo_finish(ZOO_CLEAN, "the consumer took %ld of %ld values, each once and in order",
+		   values_taken, zoo.iters);
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bats
+# act1-threads/02-signal-before-publish: the one-value slot, broken then fixed.
+# Broken runs use a short watchdog (the hang comes at the first value); fixed
+# runs keep the default, so a slow machine does not mistake slowness for a hang.
+
+load ../../harness/zoo
+
+@test "broken.c: the consumer wakes to an empty slot and sleeps until the watchdog ends it" {
+	zoo_run_expected stress broken ZOO_TIMEOUT=2
+	assert_output --partial 'waiting for the consumer to take a value'
+}
+
+@test "broken.c: ThreadSanitizer reports the unlocked publication at the BUG line" {
+	zoo_run_expected tsan broken ZOO_TIMEOUT=2
+	assert_output --partial 'WARNING: ThreadSanitizer: data race'
+	assert_output --partial "'slot_ready'"
+}
+
+@test "broken.c: Helgrind reports the unlocked write of the ready flag at the BUG line" {
+	zoo_run_expected helgrind broken ZOO_TIMEOUT=2
+	assert_output --partial 'Possible data race during write'
+}
+
+@test "broken.c: DRD reports the conflicting store at the BUG line" {
+	zoo_run_expected drd broken ZOO_TIMEOUT=2
+	assert_output --partial 'Conflicting store'
+}
+
+@test "fixed.c: hands over every value in order with the window widened" {
+	zoo_run_expected stress fixed
+	assert_output --partial 'took 20 of 20 values'
+}
+
+@test "fixed.c: hands over 10000 values in order on the natural schedule" {
+	zoo_run_expected stress fixed ZOO_WIDEN=0 ZOO_ITERS=10000
+	assert_output --partial 'took 10000 of 10000 values'
+}
+
+@test "fixed.c: ThreadSanitizer stays silent" {
+	zoo_run_expected tsan fixed
+	assert_output --partial 'took 20 of 20 values'
+}
+
+@test "fixed.c: Helgrind stays silent" {
+	zoo_run_expected helgrind fixed
+}
+
+@test "fixed.c: DRD stays silent" {
+	zoo_run_expected drd fixed
+}
