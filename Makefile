@@ -70,7 +70,7 @@ learner: ## build SRC=file.c as OUT/<variant>/NAME (INC= adds an include folder)
 	@$(foreach v,$(VARIANTS),mkdir -p $(OUT)/$(v) && \
 		$(CC_$(v)) $(CFLAGS_$(v)) $(if $(INC),-I$(INC)) -o $(OUT)/$(v)/$(NAME) $(SRC) &&) true
 
-clean: ## remove build/ and the test tool's leftovers
+clean: ## remove build/
 	rm -rf $(BUILD)
 
 help: ## list these targets

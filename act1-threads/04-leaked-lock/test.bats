@@ -1,0 +1,59 @@
+#!/usr/bin/env bats
+# act1-threads/04-leaked-lock: the bank's handlers, broken then fixed.
+# No window needs widening: deposit 4 names the closed account on every run, so
+# the broken program leaks the lock on every run and hangs on every run. Broken
+# runs use a short watchdog; fixed runs keep the default.
+
+load ../../harness/zoo
+
+@test "broken.c: the handlers queue for a lock no live thread holds until the watchdog ends it" {
+	zoo_run_expected stress broken ZOO_TIMEOUT=2
+	assert_output --partial 'waiting for every handler to get bank_lock'
+}
+
+@test "broken.c: ThreadSanitizer reports nothing; the run just hangs" {
+	zoo_run_expected tsan broken ZOO_TIMEOUT=2
+	refute_output --partial 'WARNING: ThreadSanitizer'
+}
+
+# Helgrind's report on a thread that ends holding a lock has no stack of the
+# program's own (only start_thread and clone), so there is no source line for
+# zoo_run_expected to match against a BUG marker: check the status and the words.
+@test "broken.c: Helgrind reports a handler thread that exits still holding the lock" {
+	[[ $(zoo_expect "$BATS_TEST_DIRNAME/broken.c" helgrind) == report ]]
+	zoo_run helgrind broken ZOO_TIMEOUT=2
+	zoo_assert_status "$(zoo_status REPORT)"
+	assert_output --regexp 'Thread #[0-9]+: Exiting thread still holds 1 lock'
+	assert_output --partial 'hang caught by the watchdog'
+}
+
+@test "broken.c: DRD reports the mutex still locked at thread exit, taken at the BUG line" {
+	zoo_run_expected drd broken ZOO_TIMEOUT=2
+	assert_output --partial 'Mutex still locked at thread exit'
+	assert_output --partial 'hang caught by the watchdog'
+}
+
+@test "fixed.c: serves 16 deposits and counts all 4 refusals, 10 handlers at a time" {
+	zoo_run_expected stress fixed
+	assert_output --partial 'served 16 deposits and refused 4'
+}
+
+@test "fixed.c: serves 2000 deposits, 64 handlers at a time, every refusal counted" {
+	zoo_run_expected stress fixed ZOO_ITERS=2000 ZOO_THREADS=64
+	assert_output --partial 'served 1600 deposits and refused 400'
+}
+
+@test "fixed.c: ThreadSanitizer stays silent" {
+	zoo_run_expected tsan fixed
+	assert_output --partial 'refused 4'
+}
+
+@test "fixed.c: Helgrind stays silent" {
+	zoo_run_expected helgrind fixed
+	assert_output --partial 'refused 4'
+}
+
+@test "fixed.c: DRD stays silent" {
+	zoo_run_expected drd fixed
+	assert_output --partial 'refused 4'
+}
