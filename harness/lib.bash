@@ -12,7 +12,8 @@
 #                              or number (1.03 = act 1, exhibit 03); all if none
 #   zoo_expect FILE DETECTOR   the value the Expect: line of FILE gives DETECTOR
 #   zoo_detect DET PROG [VAR=value...]   run PROG under detector DET with a timeout
-#   zoo_blamed_lines SRC       line numbers of SRC cited by a report on stdin
+#   zoo_blamed_lines SRC       line numbers of SRC cited by the stacks of a report
+#                              on stdin (announcements of threads and locks aside)
 #   zoo_bug_lines SRC          line numbers of SRC that carry a BUG marker
 #   zoo_blames_bug_line SRC    true if a report on stdin cites a BUG line of SRC
 #   zoo_trim SRC...            a report on stdin cut to the lines a learner needs
@@ -121,7 +122,7 @@ zoo_detect() {
 		asan) variant=asan ;;
 		helgrind) run=("${vg[@]}" --tool=helgrind) ;;
 		drd) run=("${vg[@]}" --tool=drd) ;;
-		memcheck) run=("${vg[@]}" --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite) ;;
+		memcheck) run=("${vg[@]}" --tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite) ;;
 		stress) ;;
 		*) zoo_die "unknown detector '$detector' (one of: ${ZOO_DETECTORS[*]})" ;;
 	esac
@@ -138,7 +139,9 @@ zoo_detect() {
 zoo_blamed_lines() {
 	local base
 	base=$(basename "$1")
-	grep -oE "(^|[ /(])${base//./\\.}:[0-9]+" | sed 's/.*://' | sort -nu
+	# Only the error's own stacks count, not thread or lock announcements:
+	# zoo_trim keeps exactly those.
+	zoo_trim "$1" | grep -oE "(^|[ /(])${base//./\\.}:[0-9]+" | sed 's/.*://' | sort -nu || true
 }
 
 zoo_bug_lines() {

@@ -181,17 +181,28 @@ static ZOO_UNUSED void zoo_cue_give(struct zoo_cue *cue)
 	atomic_fetch_add_explicit(&cue->given, 1, memory_order_relaxed);
 }
 
-/* Wait until the cue was given `count` times in all; false if time ran out. */
+static long zoo_now_us(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec * 1000000L + now.tv_nsec / 1000;
+}
+
+/*
+ * Wait until the cue was given `count` times in all; false if ZOO_WIDEN us
+ * passed first. The deadline is on the clock, not a count of sleeps, so a
+ * loaded machine that oversleeps each step does not stretch the wait.
+ */
 static ZOO_UNUSED bool zoo_cue_await(struct zoo_cue *cue, unsigned count)
 {
-	long waited = 0, step = 100;
+	long deadline = zoo_now_us() + zoo.widen_us;
 
 	zoo_cue_hide(cue);
 	while (atomic_load_explicit(&cue->given, memory_order_relaxed) < count) {
-		if (waited >= zoo.widen_us)
+		if (zoo_now_us() >= deadline)
 			return false;
-		zoo_sleep_us(step);
-		waited += step;
+		zoo_sleep_us(100);
 	}
 	return true;
 }
@@ -255,12 +266,12 @@ static void zoo_knob(const char *name, long *value, long min, long max)
 static void zoo_help(const struct zoo_program *p)
 {
 	printf("%s: %s\n\nKnobs (environment, with this program's defaults):\n", zoo_name, p->what);
-	printf("  ZOO_ITERS=%ld    rounds of work\n", p->defaults.iters);
-	printf("  ZOO_THREADS=%ld  worker threads\n", p->defaults.threads);
-	printf("  ZOO_WIDEN=%ld    microseconds spent inside the race window (0: natural schedule)\n",
+	printf("  ZOO_ITERS=%-10ld rounds of work\n", p->defaults.iters);
+	printf("  ZOO_THREADS=%-8ld worker threads\n", p->defaults.threads);
+	printf("  ZOO_WIDEN=%-10ld microseconds spent inside the race window (0: natural schedule)\n",
 	       p->defaults.widen_us);
-	printf("  ZOO_SEED=%ld     seed for the random choices\n", p->defaults.seed);
-	printf("  ZOO_TIMEOUT=%ld  seconds before the watchdog ends a hung run\n\nExit status:\n",
+	printf("  ZOO_SEED=%-11ld seed for the random choices\n", p->defaults.seed);
+	printf("  ZOO_TIMEOUT=%-8ld seconds before the watchdog ends a hung run\n\nExit status:\n",
 	       p->defaults.timeout_s);
 #define ZOO_STATUS(name, code, what) printf("  %-3d %s\n", code, what);
 #include "exit-status.def"

@@ -6,7 +6,7 @@
  *      account with an early return that skips the unlock. The handler thread
  *      ends still holding the lock, and every thread that asks for it after
  *      that (the next handlers, the closing audit) waits forever.
- * Expect: tsan=hang helgrind=report drd=report stress=hang
+ * Expect: tsan=hang helgrind=report-no-line drd=report stress=hang
  * Demo: drd ZOO_TIMEOUT=2
  */
 #include "zoo.h"
