@@ -6,9 +6,10 @@
 
 load ../../harness/zoo
 
-# Microseconds from a program's result line ("... increments in 58043 us; ...").
+# The fastest burst, in microseconds, from a program's result line
+# ("..., fastest burst of 100000 in 192 us; ...").
 micros() {
-	sed -n 's/.* increments in \([0-9]*\) us;.*/\1/p' <<<"$output"
+	sed -n 's/.*fastest burst of [0-9]* in \([0-9]*\) us;.*/\1/p' <<<"$output"
 }
 
 # Bytes between the two counters, from the same line.
@@ -27,11 +28,14 @@ distance() {
 	(($(distance) >= 64)) || fail "counters are only $(distance) bytes apart"
 }
 
-@test "fixed.c: counts at least 1.5x faster than broken.c (best of 3 alternating runs)" {
+@test "fixed.c: counts at least 1.5x faster than broken.c (fastest bursts, 3 alternating runs)" {
 	(($(nproc) >= 2)) || skip "false sharing needs two CPUs to show; this machine has $(nproc)"
 	local best_broken=999999999 best_fixed=999999999 us
-	# Alternate the two, so a burst of load from elsewhere hits both alike,
-	# and compare the best run of each: load only ever makes a run slower.
+	# Each run times 200 bursts that both threads start together and keeps
+	# the fastest: the one in which both ran side by side throughout. Load
+	# from elsewhere only ever stretches a burst, so the fastest ones compare
+	# the two layouts, not the machine's business. The runs alternate so a
+	# burst of load hits both programs alike.
 	for _ in 1 2 3; do
 		zoo_run stress broken
 		zoo_assert_status 0
@@ -40,9 +44,11 @@ distance() {
 		zoo_run stress fixed
 		zoo_assert_status 0
 		us=$(micros)
+		[[ -n $us ]] || fail "fixed.c's result line gives no fastest burst: $output"
 		((us < best_fixed)) && best_fixed=$us
 	done
-	echo "# best of 3: broken ${best_broken} us, fixed ${best_fixed} us, ratio $((best_broken / best_fixed)).$((best_broken * 10 / best_fixed % 10))" >&3
+	((best_fixed > 0)) || best_fixed=1
+	echo "# fastest bursts: broken ${best_broken} us, fixed ${best_fixed} us, ratio $((best_broken / best_fixed)).$((best_broken * 10 / best_fixed % 10))" >&3
 	((best_broken * 10 >= best_fixed * 15)) ||
 		fail "fixed.c (${best_fixed} us) is not 1.5x faster than broken.c (${best_broken} us)"
 }
