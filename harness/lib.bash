@@ -11,7 +11,14 @@
 #   zoo_resolve NAME...        exhibit folders named by path, slug, NN-slug, act,
 #                              or number (1.03 = act 1, exhibit 03); all if none
 #   zoo_expect FILE DETECTOR   the value the Expect: line of FILE gives DETECTOR
-#   zoo_detect DET PROG [VAR=value...]   run PROG under detector DET with a timeout
+#   zoo_detect DET ROOT NAME [VAR=value...] [-- ARG...]
+#                              run ROOT/<variant>/NAME under detector DET with a
+#                              timeout, the settings in its environment, the ARGs
+#                              on its command line, stdin from /dev/null
+#   zoo_build EX...            build the exhibits' programs (all three variants)
+#   zoo_header_field F FILE    field F of a program's header comment (Rule, Bug,
+#                              Expect, ...), its wrapped lines joined
+#   zoo_knobs SRC DET          the VAR=value settings SRC's Knobs: line gives DET
 #   zoo_blamed_lines SRC       line numbers of SRC cited by the stacks of a report
 #                              on stdin (announcements of threads and locks aside)
 #   zoo_bug_lines SRC          line numbers of SRC that carry a BUG marker
@@ -128,12 +135,18 @@ zoo_detect() {
 	esac
 	prog=$2/$variant/$3
 	shift 3
+	local -a settings=()
+	while (($#)) && [[ $1 != -- ]]; do
+		settings+=("$1")
+		shift
+	done
+	[[ ${1-} == -- ]] && shift
 	[[ -x $prog ]] || zoo_die "no program $prog (run 'make' first)"
 	timeout --foreground -k 2 "${ZOO_RUN_TIMEOUT:-12}" env \
 		TSAN_OPTIONS="atexit_sleep_ms=0 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS-}" \
 		ASAN_OPTIONS="exitcode=66 detect_leaks=1 ${ASAN_OPTIONS-}" \
 		UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=66 ${UBSAN_OPTIONS-}" \
-		"$@" "${run[@]}" "$prog" 2>&1
+		"${settings[@]}" "${run[@]}" "$prog" "$@" </dev/null 2>&1
 }
 
 zoo_blamed_lines() {
@@ -178,4 +191,44 @@ zoo_trim() {
 			}
 			next }
 		{ frames = 0; skip = 0; while ((i = index($0, root)) > 0) $0 = substr($0, 1, i - 1) substr($0, i + length(root)); print }'
+}
+
+zoo_build() {
+	local ex src targets=()
+	for ex in "$@"; do
+		for src in "$ZOO_ROOT/$ex"/*.c; do
+			src=${src#"$ZOO_ROOT"/}
+			targets+=(build/{plain,tsan,asan}/"${src%.c}")
+		done
+	done
+	((${#targets[@]})) || return 0
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 --no-print-directory -C "$ZOO_ROOT" "${targets[@]}" >/dev/null ||
+		zoo_die "the programs do not build (see above)"
+}
+
+zoo_header_field() {
+	awk -v field="$1" '
+		/^ \*\// { exit }
+		/^ \* [A-Z][A-Za-z]*( R[0-9]+)?:/ { on = ($2 == field || $2 == field ":") }
+		on { line = $0; sub(/^ \* +/, "", line); if (!started) sub(/^[A-Za-z]+:? */, "", line); text = text (started ? " " : "") line; started = 1 }
+		END { print text }' "$2"
+}
+
+# A header's Knobs: line is "DETECTOR[,DETECTOR] VAR=value...; ..." where
+# the detector "all" stands for every one. The settings are the ones a
+# detector needs to keep the program's Expect: promise (the matrix and the
+# demo use them; a test may pass more).
+zoo_knobs() {
+	local line group dets vars
+	local -a groups settings
+	line=$(zoo_header_field Knobs "$1")
+	[[ -n $line ]] || return 0
+	IFS=';' read -ra groups <<<"$line"
+	for group in "${groups[@]}"; do
+		read -r dets vars <<<"$group"
+		read -ra settings <<<"$vars"
+		if [[ $dets == all || ,$dets, == *",$2,"* ]]; then
+			printf '%s\n' "${settings[@]}"
+		fi
+	done
 }

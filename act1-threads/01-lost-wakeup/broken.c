@@ -7,6 +7,7 @@
  *      consumer's look and its wait finds no one waiting and is lost: the
  *      consumer sleeps beside an item that is already there.
  * Expect: tsan=report helgrind=report drd=report stress=hang
+ * Knobs: all ZOO_TIMEOUT=2
  */
 #include "zoo.h"
 
@@ -23,7 +24,7 @@ static void *producer(void *arg)
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_cue_await(&consumer_looked, (unsigned)i + 1);
 		items_in_box++;           /* BUG(R1): the predicate changes outside the mutex */
-		zoo_signal(&item_posted); /* so this can land before the consumer waits */
+		zoo_signal(&item_posted);
 		zoo_lock(&mailbox_lock);
 		while (items_in_box > 0)
 			zoo_wait(&item_taken, &mailbox_lock);

@@ -6,6 +6,7 @@
  *      way the money goes, so no teller can hold the lock another needs
  *      first; scoped locks release both on every way out of the block.
  * Expect: tsan=clean helgrind=clean drd=clean stress=clean
+ * Knobs: tsan,helgrind ZOO_THREADS=1
  * Demo: tsan ZOO_THREADS=1
  */
 #include "zoo.h"

@@ -6,6 +6,7 @@
  *      line. Each increment needs the whole line, so the line ping-pongs
  *      between the two cores: nothing is wrong, it is only several times slower.
  * Expect: stress=clean tsan=clean helgrind=clean drd=clean ratio=slower
+ * Knobs: tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=100000
  * Demo: stress
  */
 #include "zoo.h"

@@ -6,6 +6,7 @@
  *      keeps its line to itself; a static assertion stops a later edit (or a
  *      platform with another line size) from quietly packing them again.
  * Expect: stress=clean tsan=clean helgrind=clean drd=clean ratio=faster
+ * Knobs: tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=100000
  * Demo: stress
  */
 #include "zoo.h"

@@ -8,6 +8,7 @@
  *      The volatile `total_ready` flag orders nothing, so seeing it set does
  *      not make the `total` written before it visible.
  * Expect: tsan=report helgrind=report drd=report stress=invariant
+ * Knobs: helgrind,drd,memcheck ZOO_ITERS=1000
  */
 #include "zoo.h"
 

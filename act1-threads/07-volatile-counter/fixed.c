@@ -7,6 +7,7 @@
  *      joined). `total_ready` is an atomic flag set with a release store and
  *      read with an acquire load, so whoever sees it set also sees `total`.
  * Expect: tsan=clean helgrind=false-positive drd=false-positive stress=clean
+ * Knobs: helgrind,drd,memcheck ZOO_ITERS=1000
  */
 #include "zoo.h"
 
