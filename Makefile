@@ -33,7 +33,7 @@ $(error $(EX_ERROR))
 endif
 endif
 
-.PHONY: all deps test demo mutants lint learner clean help
+.PHONY: all deps test demo mutants matrix exercise check lint learner clean help
 
 all: $(PROGRAMS) ## build every exhibit's programs in all three variants
 
@@ -59,6 +59,15 @@ demo: ## tour the zoo: each exhibit broken then fixed under its detector (EX=one
 
 mutants: ## prove each exhibit's test fails on every mutant of fixed.c (EX=part)
 	@$(ZOO) deps && $(ZOO) mutants $(EX)
+
+matrix: ## run every detector on every exhibit and write MATRIX.md (EX=part)
+	@$(ZOO) deps && $(ZOO) matrix $(EX)
+
+exercise: ## start an exercise: a marker-free copy of EX's broken.c in workspace/
+	@$(ZOO) exercise $(EX)
+
+check: ## grade your workspace copy of EX with the exhibit's tests
+	@$(ZOO) check $(EX)
 
 lint: ## shellcheck the shell code, build the C with gcc and clang, run cppcheck
 	@$(ZOO) lint
