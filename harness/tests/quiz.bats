@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats' run sets $output, $stderr and $stderr_lines
+# harness/tests/quiz.bats: `zoo quiz`, interview practice (harness/zoo-quiz).
+# The quiz reads only the exhibits' broken.c files: nothing is built and
+# nothing is written outside the test's temporary folder.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+setup_file() {
+	export BATS_TEST_TIMEOUT=30
+}
+
+setup() {
+	ZOO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	export ZOO_WORKSPACE=$BATS_TEST_TMPDIR/workspace NO_COLOR=1
+}
+
+quiz() {
+	"$ZOO_ROOT/harness/zoo-quiz" quiz "$@"
+}
+
+# The numbered listing the quiz showed (everything before the question).
+listing() {
+	sed '/^Which rule/,$d' <<<"$output"
+}
+
+# The number the listing gives the line whose code is CODE.
+listed_line_of() {
+	listing | awk -v code="$1" '{ n = $0; sub(/\t.*/, "", n); text = $0; sub(/^[^\t]*\t/, "", text) }
+		text == code { print n + 0 }'
+}
+
+# The code of the line of EXHIBIT's broken.c that carries MARKER, marker cut.
+bug_code() {
+	grep -F "$2" "$ZOO_ROOT/act1-threads/$1/broken.c" | sed -E 's@[[:space:]]*/\*[[:space:]]*BUG\(.*@@'
+}
+
+@test "zoo quiz --help describes the options and exits 0" {
+	run quiz --help
+	assert_success
+	assert_output --partial 'zoo quiz [--seed N] [--exhibit EX] [--answer RULE:LINE]'
+	assert_output --partial 'R4:42'
+}
+
+@test "the same seed shows the same program and gives the same verdict, twice" {
+	run quiz --seed 1 --answer R4:42
+	local first=$output first_status=$status
+	run quiz --seed 1 --answer R4:42
+	assert_equal "$output" "$first"
+	assert_equal "$status" "$first_status"
+	assert_output --partial 'Interview practice (seed 1)'
+	assert_line --regexp '^score: [0-2]/2$'
+}
+
+@test "without --seed the quiz names the seed that asks the same program again" {
+	run quiz --answer R1:1
+	local seed
+	seed=$(sed -n 's/^Interview practice (seed \([0-9]*\)).*/\1/p' <<<"$output")
+	[[ -n $seed ]] || fail "no seed named in: ${lines[0]}"
+	local first=$output
+	run quiz --seed "$seed" --answer R1:1
+	assert_equal "$output" "$first"
+}
+
+@test "the listing hides the header and every BUG marker, and numbers its lines like cat -n" {
+	run quiz --exhibit lost-wakeup --answer R1:1
+	local shown
+	shown=$(listing)
+	refute [ -z "$shown" ]
+	refute grep -qE 'BUG\(|FIX\(|Expect:|Rule R[0-9]|broken\.c' <<<"$shown"
+	# The first line of code is line 1, and the numbers run without a gap.
+	assert_equal "$(grep -m1 -P '^ {5}1\t' <<<"$shown")" $'     1\t#include "zoo.h"'
+	run bash -c 'grep -P "^ *[0-9]+\t" | awk "{ if (\$1 != NR) exit 1 }"' <<<"$shown"
+	assert_success
+}
+
+@test "the right rule on the BUG line scores 2/2 and exits 0" {
+	local line
+	run quiz --exhibit lock-order-inversion --answer R4:1
+	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'BUG(R4)')")
+	[[ $line =~ ^[0-9]+$ ]] || fail "the BUG line's code is not in the listing once: '$line'"
+	assert_line "line: wrong (the bug is on line(s) $line)"
+	run quiz --exhibit lock-order-inversion --answer "R4:$line"
+	assert_success
+	assert_line 'rule: right (it is R4: acquire in one fixed order, release by scope.)'
+	assert_line "line: right (the bug is on line(s) $line)"
+	assert_line 'score: 2/2'
+	assert_output --partial 'The program: 1.03 lock-order-inversion (act1-threads/03-lock-order-inversion/broken.c)'
+	# shellcheck disable=SC2016 # the backquotes are the header's own
+	assert_output --partial 'Bug: transfer() locks `from` then `to`'
+	assert_output --partial 'BUG(R4): the order depends on the caller'
+	assert_output --partial 'Read the lesson: act1-threads/03-lock-order-inversion/README.md'
+}
+
+@test "a wrong rule on the right line scores 1/2 and exits 1" {
+	local line
+	run quiz --exhibit 1.03 --answer R1:1
+	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'BUG(R4)')")
+	run quiz --exhibit 1.03 --answer "R1:$line"
+	assert_failure 1
+	assert_line 'rule: wrong (it is R4: acquire in one fixed order, release by scope.)'
+	assert_line "line: right (the bug is on line(s) $line)"
+	assert_line 'score: 1/2'
+}
+
+@test "the right rule on a wrong line scores 1/2 and exits 1" {
+	run quiz --exhibit 1.03 --answer R4:1
+	assert_failure 1
+	assert_line --partial 'rule: right'
+	assert_line --regexp '^line: wrong \(the bug is on line\(s\) [0-9]+\)$'
+	assert_line 'score: 1/2'
+}
+
+@test "every BUG line of an exhibit with several counts as the line" {
+	local first second
+	run quiz --exhibit lost-wakeup --answer R1:1
+	first=$(listed_line_of "$(bug_code 01-lost-wakeup 'the predicate changes outside')")
+	second=$(listed_line_of "$(bug_code 01-lost-wakeup 'one look;')")
+	assert_line "line: wrong (the bug is on line(s) $first, $second)"
+	run quiz --exhibit lost-wakeup --answer "R1:$first"
+	assert_success
+	run quiz --exhibit lost-wakeup --answer "R1:$second"
+	assert_success
+	assert_line 'score: 2/2'
+}
+
+@test "the answer may be written r4:42 or R4 42" {
+	run quiz --exhibit 1.03 --answer 'r4:1'
+	assert_failure 1
+	assert_line --partial 'rule: right'
+	run quiz --exhibit 1.03 --answer 'R4 1'
+	assert_failure 1
+	assert_line --partial 'rule: right'
+	assert_line 'score: 1/2'
+}
+
+@test "an answer in the wrong form is refused with one line and status 2" {
+	local bad
+	for bad in 'R4-42' '4:42' 'R11:3' 'R0:3' 'R4:' 'R4:x' 'lock order' ''; do
+		run --separate-stderr quiz --exhibit 1.03 --answer "$bad"
+		assert_failure 2
+		assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42'
+		assert_equal "$output" ''
+	done
+}
+
+@test "without --answer the quiz asks and reads the answer from stdin" {
+	local line
+	run quiz --exhibit 1.03 --answer R4:1
+	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'BUG(R4)')")
+	run quiz --exhibit 1.03 <<<"R4:$line"
+	assert_success
+	assert_line "Which rule (R1-R10) and which line? R4:$line"
+	assert_line 'score: 2/2'
+	run quiz --exhibit 1.03 <<<"R3 $line"
+	assert_failure 1
+	assert_line 'score: 1/2'
+}
+
+@test "an empty or malformed answer on stdin is refused with status 2" {
+	run --separate-stderr quiz --exhibit 1.03 </dev/null
+	assert_failure 2
+	assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42'
+	run --separate-stderr quiz --exhibit 1.03 <<<"the lock order"
+	assert_failure 2
+	assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42'
+}
+
+@test "an unknown option, a bad seed or an unknown exhibit gets one line and status 2" {
+	run --separate-stderr quiz --bogus
+	assert_failure 2
+	assert_equal "$stderr" "zoo: quiz: unknown argument '--bogus' (try --help)"
+	run --separate-stderr quiz --seed ten --answer R1:1
+	assert_failure 2
+	assert_equal "$stderr" "zoo: quiz: --seed 'ten' is not a whole number from 0 to 999999999"
+	run --separate-stderr quiz --seed
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 1
+	run --separate-stderr quiz --exhibit lost-wakup --answer R1:1
+	assert_failure 2
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_output ''
+	assert_equal "$stderr" "zoo: no exhibit or act named 'lost-wakup' (did you mean: lost-wakeup?); 'make help' and README.md list them"
+}
+
+@test "an unknown command of zoo-quiz gets one line and status 2" {
+	run --separate-stderr "$ZOO_ROOT/harness/zoo-quiz" bogus
+	assert_failure 2
+	assert_equal "$stderr" "zoo: unknown command 'bogus' (zoo-quiz serves: quiz; try --help)"
+}
+
+@test "the output carries no color escape when NO_COLOR is set or stdout is not a terminal" {
+	run quiz --seed 2 --answer R4:42
+	refute_output --partial $'\e['
+	NO_COLOR='' run quiz --seed 2 --answer R4:42
+	refute_output --partial $'\e['
+}
