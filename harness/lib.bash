@@ -19,6 +19,7 @@
 #   zoo_header_field F FILE    field F of a program's header comment (Rule, Bug,
 #                              Expect, ...), its wrapped lines joined
 #   zoo_knobs SRC DET          the VAR=value settings SRC's Knobs: line gives DET
+#   zoo_remove_soon DIR        rm -rf DIR, again until it stays gone (for traps)
 #   zoo_blamed_lines SRC       line numbers of SRC cited by the stacks of a report
 #                              on stdin (announcements of threads and locks aside)
 #   zoo_bug_lines SRC          line numbers of SRC that carry a BUG marker
@@ -231,4 +232,22 @@ zoo_knobs() {
 			printf '%s\n' "${settings[@]}"
 		fi
 	done
+}
+
+# Remove a temporary folder for good. On Ctrl-C, Bats and xargs exit at once
+# while their helpers finish writing for a moment more, so one rm -rf can
+# race them (and mkdir -p can even bring a removed folder back): remove, and
+# look again a moment later, for a few seconds.
+zoo_remove_soon() {
+	local try gone=0
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$1" 2>/dev/null
+		if [[ -e $1 ]]; then
+			gone=0
+		elif ((++gone == 2)); then
+			return 0
+		fi
+		sleep 0.25
+	done
+	: "$try"
 }
