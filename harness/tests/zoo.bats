@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats' run sets $output, $stderr and $status
+# harness/tests/zoo.bats: harness/zoo's own subcommands (deps, test, demo,
+# mutants, resolve, lint's shape) and the bad inputs every one must refuse
+# with one line. The learner's, quiz, scan and matrix subcommands have their
+# own files beside this one. Runs use 1.07 and 1.06, the fastest exhibits.
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+setup_file() {
+	export BATS_TEST_TIMEOUT=90
+}
+
+setup() {
+	ZOO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	export NO_COLOR=1 TMPDIR=$BATS_TEST_TMPDIR
+}
+
+zoo() {
+	"$ZOO_ROOT/harness/zoo" "$@"
+}
+
+@test "zoo --help lists every subcommand" {
+	run -0 zoo --help
+	for sub in deps test demo mutants lint resolve list show exercise check watch hint solution progress grade quiz scan matrix; do
+		assert_output --partial "$sub"
+	done
+}
+
+@test "zoo SUB --help describes that subcommand" {
+	for sub in deps test demo mutants lint resolve; do
+		run -0 zoo "$sub" --help
+		assert_output --partial "zoo $sub"
+	done
+}
+
+@test "an unknown subcommand gets one line and status 2" {
+	run -2 --separate-stderr zoo frobnicate
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_equal "$output" ''
+	[[ $stderr == "zoo: unknown command 'frobnicate'"* ]]
+}
+
+@test "resolve names an exhibit by slug, number, path and act" {
+	run -0 zoo resolve lost-wakeup 1.3 act1-threads/06-false-sharing/ 07-volatile-counter
+	assert_equal "${lines[*]}" "act1-threads/01-lost-wakeup act1-threads/03-lock-order-inversion act1-threads/06-false-sharing act1-threads/07-volatile-counter"
+	run -0 zoo resolve act1-threads
+	assert_equal "${#lines[@]}" "$(find "$ZOO_ROOT/act1-threads" -name broken.c | wc -l)"
+}
+
+@test "a misspelt exhibit gets one line with the closest names and status 2" {
+	for sub in resolve test demo mutants; do
+		run -2 --separate-stderr zoo "$sub" lost-wakup
+		assert_equal "${#stderr_lines[@]}" 1
+		assert_equal "$stderr" "zoo: no exhibit or act named 'lost-wakup' (did you mean: lost-wakeup?); 'make help' and README.md list them"
+	done
+}
+
+@test "an act with no exhibits yet says so in one line" {
+	run -2 --separate-stderr zoo test act2-coroutines
+	assert_equal "$stderr" "zoo: act2-coroutines has no exhibits yet (its README.md says what comes)"
+}
+
+@test "make with a wrong EX stops before building anything, in one line" {
+	run -2 --separate-stderr make -s -C "$ZOO_ROOT" test EX=no-such-exhibit
+	assert_equal "${#stderr_lines[@]}" 1
+	assert_output ''
+	[[ $stderr == *"zoo: no exhibit or act named 'no-such-exhibit'"* ]]
+}
+
+@test "deps finds every package installed and says nothing" {
+	run -0 --separate-stderr zoo deps
+	assert_output ''
+	assert_equal "$stderr" ''
+}
+
+@test "demo shows the rule, the BUG lines, both runs and a summary row" {
+	run -0 zoo demo volatile-counter
+	assert_output --partial 'Rule R9: volatile is not a concurrency primitive.'
+	assert_output --regexp 'line [0-9]+: .*BUG\(R9\)'
+	assert_output --partial 'broken.c under tsan (expected: report)'
+	assert_output --regexp 'broken\.c:[0-9]+ <- BUG line'
+	assert_output --partial 'fixed.c under tsan (expected: clean)'
+	assert_output --regexp 'act1-threads/07-volatile-counter +tsan +report at BUG line [0-9.]+s +clean [0-9.]+s'
+	refute_output --partial $'\e['
+}
+
+@test "demo --step waits for Enter before each step" {
+	# No terminal here, so the prompts read standard input: three Enters.
+	run -0 zoo demo --step volatile-counter <<<$'\n\n\n'
+	assert_output --partial '[Enter: run broken.c under tsan]'
+	assert_output --partial '[Enter: run fixed.c under tsan]'
+}
+
+@test "demo of an exhibit whose Knobs: line applies uses those settings" {
+	run -0 zoo demo lock-order-inversion
+	assert_output --partial 'broken.c under tsan with ZOO_THREADS=1'
+	assert_output --partial 'lock-order-inversion (potential deadlock)'
+}
+
+@test "test runs one exhibit and ends with a countable line" {
+	run -0 zoo test false-sharing
+	assert_output --partial '[1/1] act1-threads/06-false-sharing:'
+	assert_output --regexp '(^|'$'\n'')tests: [0-9]+ passed, 0 failed, [0-9]+ skipped$'
+	refute_output --partial $'\e['
+	assert_equal "$(find "$TMPDIR" -maxdepth 1 -name 'zoo-test.*' | wc -l)" 0
+}
+
+@test "mutants runs every mutant of one exhibit and finds each caught" {
+	run -0 zoo mutants false-sharing
+	assert_output --regexp 'mutants: [0-9]+ caught, 0 survived or did not apply'
+	refute_output --partial SURVIVED
+	assert_equal "$(find "$TMPDIR" -maxdepth 1 -name 'zoo-mutant*' | wc -l)" 0
+}
+
+@test "mutants refuses a mutant patch that no longer applies" {
+	local ex=$BATS_TEST_TMPDIR/zoo-copy
+	mkdir -p "$ex"
+	cp -r "$ZOO_ROOT"/{harness,Makefile} "$ex"/
+	mkdir -p "$ex/act1-threads"
+	cp -r "$ZOO_ROOT/act1-threads/06-false-sharing" "$ex/act1-threads/"
+	printf 'A stale patch\n--- fixed.c\n+++ fixed.c\n@@ -1,1 +1,1 @@\n-no such line\n+still none\n' \
+		>"$ex/act1-threads/06-false-sharing/mutants/stale.patch"
+	run -1 "$ex/harness/zoo" mutants false-sharing
+	assert_output --regexp 'stale\.patch +BROKEN'
+}
