@@ -20,6 +20,8 @@
 #                              Expect, ...), its wrapped lines joined
 #   zoo_knobs SRC DET          the VAR=value settings SRC's Knobs: line gives DET
 #   zoo_remove_soon DIR        rm -rf DIR, again until it stays gone (for traps)
+#   zoo_verdict SRC STATUS [PROMISE]   a run's verdict in words (report on stdin)
+#   zoo_keeps PROMISE VERDICT  does the verdict keep the Expect: promise?
 #   zoo_blamed_lines SRC       line numbers of SRC cited by the stacks of a report
 #                              on stdin (announcements of threads and locks aside)
 #   zoo_bug_lines SRC          line numbers of SRC that carry a BUG marker
@@ -250,4 +252,44 @@ zoo_remove_soon() {
 		sleep 0.25
 	done
 	: "$try"
+}
+
+# What a run earned, in the words MATRIX.md uses: SRC is the program's
+# source, STATUS its exit status, PROMISE its Expect: value for the detector
+# (may be empty), the run's output on stdin.
+zoo_verdict() {
+	local src=$1 status=$2 promise=${3-} out
+	out=$(cat)
+	case $status in
+		66)
+			if [[ $promise == false-positive ]]; then
+				echo "false positive"
+			elif [[ -z $(zoo_blamed_lines "$src" <<<"$out") ]]; then
+				echo "report, no line"
+			elif zoo_blames_bug_line "$src" <<<"$out"; then
+				echo "report at BUG line"
+			else
+				echo "report elsewhere"
+			fi ;;
+		0) echo clean ;;
+		1) echo "invariant violated" ;;
+		2) echo "bad usage" ;;
+		3) echo "hang caught" ;;
+		124 | 137) echo "timed out" ;;
+		*) echo "crashed ($status)" ;;
+	esac
+}
+
+# Does a verdict keep an Expect: promise? The one definition the tests,
+# the demo and the matrix share.
+zoo_keeps() {
+	case $1 in
+		report) [[ $2 == "report at BUG line" ]] ;;
+		report-no-line) [[ $2 == "report, no line" ]] ;;
+		false-positive) [[ $2 == "false positive" ]] ;;
+		clean) [[ $2 == clean ]] ;;
+		hang) [[ $2 == "hang caught" ]] ;;
+		invariant) [[ $2 == "invariant violated" ]] ;;
+		*) return 1 ;;
+	esac
 }

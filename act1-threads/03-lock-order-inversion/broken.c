@@ -7,7 +7,7 @@
  *      after the other: nothing hangs, but the detectors see both orders.
  * Expect: tsan=report helgrind=report drd=hang stress=hang
  * Knobs: tsan,helgrind ZOO_THREADS=1; drd,asan,memcheck,stress ZOO_TIMEOUT=2
- * Demo: tsan ZOO_THREADS=1
+ * Demo: tsan
  */
 #include "zoo.h"
 

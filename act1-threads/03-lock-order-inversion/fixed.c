@@ -7,7 +7,6 @@
  *      first; scoped locks release both on every way out of the block.
  * Expect: tsan=clean helgrind=clean drd=clean stress=clean
  * Knobs: tsan,helgrind ZOO_THREADS=1
- * Demo: tsan ZOO_THREADS=1
  */
 #include "zoo.h"
 

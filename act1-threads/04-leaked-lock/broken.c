@@ -8,7 +8,7 @@
  *      that (the next handlers, the closing audit) waits forever.
  * Expect: tsan=hang helgrind=report-no-line drd=report stress=hang
  * Knobs: all ZOO_TIMEOUT=2
- * Demo: drd ZOO_TIMEOUT=2
+ * Demo: drd
  */
 #include "zoo.h"
 

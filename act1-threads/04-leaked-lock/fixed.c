@@ -7,7 +7,6 @@
  *      path can no longer leave the lock behind, and it still counts the
  *      refusal while the lock is held.
  * Expect: tsan=clean helgrind=clean drd=clean stress=clean
- * Demo: drd ZOO_TIMEOUT=2
  */
 #include "zoo.h"
 

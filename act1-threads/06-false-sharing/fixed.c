@@ -7,7 +7,6 @@
  *      platform with another line size) from quietly packing them again.
  * Expect: stress=clean tsan=clean helgrind=clean drd=clean ratio=faster
  * Knobs: tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=100000
- * Demo: stress
  */
 #include "zoo.h"
 

@@ -94,6 +94,16 @@ zoo() {
 	assert_output --partial '[Enter: run fixed.c under tsan]'
 }
 
+@test "demo --step does not go on until Enter comes" {
+	# A pipe that stays open and silent: the demo must stop at its first prompt.
+	mkfifo "$BATS_TEST_TMPDIR/keys"
+	exec 7<>"$BATS_TEST_TMPDIR/keys"
+	run -124 timeout 3 "$ZOO_ROOT/harness/zoo" demo --step volatile-counter <&7
+	exec 7<&-
+	assert_output --partial '[Enter: run broken.c under tsan]'
+	refute_output --partial 'broken.c under tsan (expected'
+}
+
 @test "demo of an exhibit whose Knobs: line applies uses those settings" {
 	run -0 zoo demo lock-order-inversion
 	assert_output --partial 'broken.c under tsan with ZOO_THREADS=1'
