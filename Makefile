@@ -1,6 +1,8 @@
 # Makefile: builds, tests and tours the concurrency bug zoo (one Makefile, no
 # recursion). Every exhibit folder <act>/<NN>-<slug>/ is found by wildcard;
-# each *.c in it becomes a program in three variants under build/:
+# each *.c in it becomes a program (an exhibit may have several: a writer and
+# a reader, a helper one of them execs; code they share goes in a header
+# beside them) in three variants under build/:
 #   build/plain/...  gcc -g -O1        for Valgrind (helgrind, drd, memcheck) and stress runs
 #   build/tsan/...   clang, ThreadSanitizer
 #   build/asan/...   clang, AddressSanitizer + UndefinedBehaviorSanitizer
@@ -22,7 +24,9 @@ VARIANTS := plain tsan asan
 
 ACTS     := act1-threads act2-coroutines act3-processes crosscutting
 EXHIBITS := $(sort $(patsubst %/broken.c,%,$(wildcard $(addsuffix /[0-9][0-9]-*/broken.c,$(ACTS)))))
-SOURCES  := $(foreach e,$(EXHIBITS),$(wildcard $(e)/*.c))
+# The harness's own test fixtures are programs too (harness/tests/fixtures/procs).
+FIXTURES := harness/tests/fixtures/procs
+SOURCES  := $(foreach e,$(EXHIBITS) $(FIXTURES),$(wildcard $(e)/*.c))
 PROGRAMS := $(foreach v,$(VARIANTS),$(patsubst %.c,$(BUILD)/$(v)/%,$(SOURCES)))
 
 # A wrong EX= stops make before anything runs, with the harness's one line.
@@ -33,7 +37,7 @@ $(error $(EX_ERROR))
 endif
 endif
 
-.PHONY: all deps test demo mutants matrix exercise check lint learner clean help
+.PHONY: all deps test soak demo mutants matrix exercise check lint learner clean help
 
 all: $(PROGRAMS) ## build every exhibit's programs in all three variants
 
@@ -54,6 +58,9 @@ deps: ## check the tools and Debian packages the zoo needs; install them as root
 test: ## run every exhibit's tests, two at a time (EX=exhibit or act for a part)
 	@$(ZOO) deps && $(ZOO) test $(EX)
 
+soak: ## run the tests 10 times with every CPU loaded by stress-ng (EX=part)
+	@$(ZOO) deps && $(ZOO) soak $(EX)
+
 demo: ## tour the zoo: each exhibit broken then fixed under its detector (EX=one)
 	@$(ZOO) deps && $(ZOO) demo $(EX)
 
@@ -69,7 +76,7 @@ exercise: ## start an exercise: a marker-free copy of EX's broken.c in workspace
 check: ## grade your workspace copy of EX with the exhibit's tests
 	@$(ZOO) check $(EX)
 
-lint: ## shellcheck the shell code, build the C with gcc and clang, run cppcheck
+lint: ## shellcheck the shell code, build every program afresh (gcc, clang), run cppcheck
 	@$(ZOO) lint
 
 # The ZOO_FIXED hook: build one learner's file in the three variants.

@@ -1,118 +1,185 @@
 # shellcheck shell=bash disable=SC2154 # bats' run sets $output and $status
 # harness/zoo.bash: the Bats library every exhibit's test.bats loads with
 # `load ../../harness/zoo`. It loads bats-support and bats-assert, builds the
-# exhibit's programs once per file (setup_file), and gives the tests:
+# exhibit's programs once per file, and gives the tests:
 #
 #   zoo_run DET PROG [VAR=value...]    `run` PROG (broken, fixed, or another
-#                       program of the exhibit) under detector DET (tsan,
-#                       helgrind, drd, asan, memcheck, stress) with a timeout
+#                       program of the exhibit) under detector DET, with the
+#                       settings PROG's Knobs: line gives DET; the VAR=value
+#                       given here are what this test changes on purpose
 #   zoo_run_expected DET PROG [VAR=value...]
 #                       zoo_run, then assert what PROG's Expect: line says DET
-#                       does, by zoo_verdict and zoo_keeps in lib.bash (the
-#                       same judge as the demo and the matrix): report (status
-#                       66, blaming a BUG line), report-no-line (66, a report
-#                       citing no line of the program), clean (0),
-#                       hang (3, the watchdog fired), invariant (1),
-#                       false-positive (66 on the fixed program, or 0 for an
-#                       attempt the detector understands; the test itself must
-#                       check the report is not about the real bug)
-#   zoo_assert_status N                status N, or fail showing the trimmed report
-#   zoo_assert_blames_bug_line [SRC]   the report cites a BUG-marked line of SRC
-#   zoo_assert_clean                   status 0, no detector report, result clean
+#                       does, judged by lib/verdict.bash (the same judge as
+#                       the demo and the matrix)
+#   zoo_assert_status NAME|N           status NAME (CLEAN, HANG, ...) or N,
+#                                      or fail showing the trimmed report
+#   zoo_assert_blames_bug_line [PROG]  the report cites a BUG-marked line
+#   zoo_assert_clean                   status CLEAN, no report, result clean
+#   zoo_assert_no_ipc_left             no IPC object of the test's runs is left
+#   zoo_ipc_hold / zoo_ipc_list / zoo_fds   from lib/run.bash, for os checks
 #
-# The grading hook: with ZOO_FIXED=path/to/attempt.c in the environment, every
-# run of `fixed` builds and runs that file instead of the exhibit's fixed.c,
-# and is judged by fixed.c's Expect: line. Each test is bounded by
-# BATS_TEST_TIMEOUT (15 s) and each run by ZOO_RUN_TIMEOUT (12 s).
+# Every IPC object a run makes is removed when the run ends; a test that
+# holds them (zoo_ipc_hold) has them removed when its file ends, also when it
+# fails (teardown_file; `zoo test` sweeps again after Ctrl-C).
+#
+# The grading hook: with ZOO_FIXED=path/to/attempt.c, every run of `fixed`
+# builds and runs that file instead of the exhibit's fixed.c, judged by
+# fixed.c's Expect: and Knobs: lines; ZOO_FIXED_WORKSPACE=DIR does the same
+# with DIR/<act>/<NN-slug>/exercise.c. With ZOO_VERDICTS=DIR, each run writes
+# its verdict to DIR/<test number> (tab-separated: detector, program,
+# promise, verdict, status, the program's result line; then one line per
+# report headline) and its trimmed report to DIR/<test number>.report: what
+# `zoo check` explains a failure from. Each test is bounded by
+# BATS_TEST_TIMEOUT (15 s), each run by ZOO_RUN_TIMEOUT (12 s).
 
-# shellcheck source=harness/lib.bash
-source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
+_zoo_lib=$(dirname "${BASH_SOURCE[0]}")/lib
+for _zoo_file in core header report verdict run; do
+	# shellcheck source=/dev/null
+	source "$_zoo_lib/$_zoo_file.bash"
+done
+unset _zoo_lib _zoo_file
 bats_load_library bats-support
 bats_load_library bats-assert
 
-ZOO_EXHIBIT=${BATS_TEST_DIRNAME#"$ZOO_ROOT"/}
+ZOO_EXHIBIT=${ZOO_EXHIBIT:-${BATS_TEST_DIRNAME#"$ZOO_ROOT"/}}
+# shellcheck disable=SC2034 # Bats reads it
+[[ ${ZOO_NAME_PREFIX-} == 1 ]] && BATS_TEST_NAME_PREFIX="$(zoo_title "$ZOO_EXHIBIT"): "
 
 setup_file() {
 	zoo_setup_file
 }
 
+teardown_file() {
+	zoo_teardown_file
+}
+
 zoo_setup_file() {
 	export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-15}
+	export ZOO_IPC_REGISTRY=$BATS_FILE_TMPDIR/ipc-runs
 	(zoo_build "$ZOO_EXHIBIT") >&2 || fail "the exhibit's programs do not build"
+	if [[ -z ${ZOO_FIXED-} && -n ${ZOO_FIXED_WORKSPACE-} ]]; then
+		ZOO_FIXED=$ZOO_FIXED_WORKSPACE/$ZOO_EXHIBIT/exercise.c
+	fi
 	if [[ -n ${ZOO_FIXED-} ]]; then
 		[[ $ZOO_FIXED == /* ]] || ZOO_FIXED=$PWD/$ZOO_FIXED
 		[[ -f $ZOO_FIXED ]] || fail "ZOO_FIXED=$ZOO_FIXED: no such file"
-		make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$ZOO_FIXED" \
-			OUT="$BATS_FILE_TMPDIR/learner" NAME=fixed INC="$BATS_TEST_DIRNAME" >&2 ||
-			fail "ZOO_FIXED=$ZOO_FIXED does not build with -Wall -Wextra -Werror"
+		# A build failure fails every run of `fixed`, not the file: each
+		# fixed-side test then says why, and Bats' reports stay whole.
+		if ! make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$ZOO_FIXED" \
+			OUT="$BATS_FILE_TMPDIR/learner" NAME=fixed INC="$BATS_TEST_DIRNAME" >"$BATS_FILE_TMPDIR/build.log" 2>&1; then
+			[[ -z ${ZOO_VERDICTS-} ]] || cp "$BATS_FILE_TMPDIR/build.log" "$ZOO_VERDICTS/build.log"
+		else
+			rm -f "$BATS_FILE_TMPDIR/build.log"
+		fi
 		export ZOO_FIXED
 	fi
 }
 
-zoo_program() {
-	if [[ $1 == fixed && -n ${ZOO_FIXED-} ]]; then
-		echo "$BATS_FILE_TMPDIR/learner" fixed
-	else
-		echo "$ZOO_ROOT/build" "$ZOO_EXHIBIT/$1"
-	fi
+zoo_teardown_file() {
+	zoo_ipc_sweep_registry "$ZOO_IPC_REGISTRY"
+}
+
+# The sources a run of PROG may cite: the exhibit's, with a learner's attempt
+# in the place of fixed.c.
+zoo_test_sources() {
+	local f
+	for f in $(zoo_sources "$ZOO_EXHIBIT"); do
+		if [[ $1 == fixed && -n ${ZOO_FIXED-} && $(basename "$f") == fixed.c ]]; then
+			echo "$ZOO_FIXED"
+		else
+			echo "$f"
+		fi
+	done
 }
 
 zoo_run() {
-	local detector=$1 root name
-	read -r root name < <(zoo_program "$2")
+	local detector=$1 prog=$2 root=$ZOO_ROOT/build name=$ZOO_EXHIBIT/$2 header
+	local -a knobs
+	header=$ZOO_ROOT/$ZOO_EXHIBIT/$prog.c
 	shift 2
-	run zoo_detect "$detector" "$root" "$name" "$@" 3>&-
+	if [[ $prog == fixed && -n ${ZOO_FIXED-} ]]; then
+		root=$BATS_FILE_TMPDIR/learner name=fixed
+		if [[ -f $BATS_FILE_TMPDIR/build.log ]]; then
+			grep -E ': (fatal )?error: ' "$BATS_FILE_TMPDIR/build.log" | head -n 3
+			fail "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror"
+		fi
+	fi
+	mapfile -t knobs < <(zoo_knobs "$header" "$detector")
+	run zoo_detect "$detector" "$root" "$name" "${knobs[@]}" "$@" 3>&-
+	ZOO_LAST_PROGRAM=$prog ZOO_LAST_DETECTOR=$detector
+	ZOO_LAST_PROMISE=$(zoo_expect "$header" "$detector")
+	mapfile -t ZOO_LAST_SOURCES < <(zoo_test_sources "$prog")
+	ZOO_LAST_VERDICT=$(zoo_verdict "$status" "$ZOO_LAST_PROMISE" "${ZOO_LAST_SOURCES[@]}" <<<"$output")
+	[[ -z ${ZOO_VERDICTS-} ]] || zoo_record_verdict
+}
+
+zoo_record_verdict() {
+	local file=$ZOO_VERDICTS/$BATS_SUITE_TEST_NUMBER result
+	result=$(grep -E "^(fixed|$ZOO_LAST_PROGRAM): " <<<"$output" | tail -n 1 || true)
+	printf 'run\t%s\t%s\t%s\t%s\t%s\t%s\n' "$ZOO_LAST_DETECTOR" "$ZOO_LAST_PROGRAM" "${ZOO_LAST_PROMISE:--}" \
+		"$ZOO_LAST_VERDICT" "$status" "$result" >>"$file"
+	zoo_report_headlines "${ZOO_LAST_SOURCES[@]}" <<<"$output" | sed 's/^/headline\t/' >>"$file"
+	zoo_report_trim "${ZOO_LAST_SOURCES[@]}" <<<"$output" >"$file.report"
 }
 
 zoo_show_report() {
 	echo "-- the run's report, trimmed (status $status) --"
-	zoo_trim "$BATS_TEST_DIRNAME"/*.c ${ZOO_FIXED:+"$ZOO_FIXED"} <<<"$output" | head -n 40
+	zoo_report_trim "${ZOO_LAST_SOURCES[@]}" <<<"$output" | head -n 40
 }
 
 zoo_assert_status() {
-	[[ $status == "$1" ]] && return 0
+	local want=$1 name="ZOO_S_$1"
+	[[ $want =~ ^[0-9]+$ ]] || want=${!name?unknown status $1}
+	[[ $status == "$want" ]] && return 0
 	zoo_show_report
 	case $status in
 		124 | 137) fail "the run timed out after ${ZOO_RUN_TIMEOUT:-12} s: the program's own watchdog did not fire" ;;
-		*) fail "expected exit status $1, got $status" ;;
+		*) fail "expected exit status $want, got $status" ;;
 	esac
 }
 
-zoo_assert_blames_bug_line() {
-	local src=$BATS_TEST_DIRNAME/${1:-broken.c}
-	zoo_blames_bug_line "$src" <<<"$output" && return 0
+zoo_fail_blame() {
 	zoo_show_report
-	fail "the report cites lines {$(zoo_blamed_lines "$src" <<<"$output" | paste -sd, -)} of $(basename "$src"), none of them a BUG line {$(zoo_bug_lines "$src" | paste -sd, -)}"
+	fail "the report cites {$(zoo_report_blamed "${ZOO_LAST_SOURCES[@]}" <<<"$output" | paste -sd, -)}, none of them a BUG line {$(zoo_bug_lines "${ZOO_LAST_SOURCES[@]}" | paste -sd, -)}"
+}
+
+zoo_assert_blames_bug_line() {
+	zoo_report_blames_bug "${ZOO_LAST_SOURCES[@]}" <<<"$output" || zoo_fail_blame
 }
 
 zoo_assert_clean() {
-	zoo_assert_status "$(zoo_status CLEAN)"
+	zoo_assert_status CLEAN
 	refute_output --partial 'WARNING: ThreadSanitizer'
 	refute_output --partial 'ERROR: AddressSanitizer'
 	refute_output --partial 'runtime error:'
 	assert_output --partial ': clean'
 }
 
+zoo_assert_no_ipc_left() {
+	local prefix key left=''
+	[[ -f $ZOO_IPC_REGISTRY ]] || return 0
+	while read -r prefix key; do
+		left+=$(zoo_ipc_list "$prefix" "$key")
+	done <"$ZOO_IPC_REGISTRY"
+	[[ -z $left ]] || fail "IPC objects left behind: $left"
+}
+
 zoo_run_expected() {
-	local detector=$1 prog=$2 src expect verdict
-	src=$BATS_TEST_DIRNAME/$prog.c
-	expect=$(zoo_expect "$src" "$detector")
-	[[ -n $expect ]] || fail "$prog.c's Expect: line says nothing of $detector"
+	local detector=$1 prog=$2 verdict
 	zoo_run "$@"
-	verdict=$(zoo_verdict "$src" "$status" "$expect" <<<"$output")
-	# The detector misreads correct code where the promise is false-positive;
-	# a learner's fix it happens to understand (say, one built on a mutex)
-	# may run clean. The test itself checks the report is not the real bug.
-	[[ $expect == false-positive && $verdict == clean ]] && verdict="false positive"
-	if ! zoo_keeps "$expect" "$verdict"; then
+	[[ -n $ZOO_LAST_PROMISE ]] || fail "$prog.c's Expect: line says nothing of $detector"
+	verdict=$ZOO_LAST_VERDICT
+	# A learner's attempt may use a fix the detector understands (a mutex
+	# where fixed.c uses atomics): clean keeps a false-positive promise there.
+	[[ $ZOO_LAST_PROMISE == false-positive && $verdict == clean && -n ${ZOO_FIXED-} ]] && verdict="false positive"
+	if ! zoo_keeps "$ZOO_LAST_PROMISE" "$verdict"; then
+		[[ $ZOO_LAST_PROMISE == report && $verdict == report* ]] && zoo_fail_blame
 		zoo_show_report
-		[[ $expect == report && $verdict == report* ]] &&
-			fail "the report cites lines {$(zoo_blamed_lines "$src" <<<"$output" | paste -sd, -)} of $prog.c, none of them a BUG line {$(zoo_bug_lines "$src" | paste -sd, -)}"
 		[[ $verdict == "timed out" ]] &&
 			fail "the run timed out after ${ZOO_RUN_TIMEOUT:-12} s: the program's own watchdog did not fire"
-		fail "$prog.c promises $detector=$expect, and the run measured: $verdict (status $status)"
+		fail "$prog.c promises $detector=$ZOO_LAST_PROMISE, and the run measured: $verdict (status $status)"
 	fi
-	case $expect in
+	case $ZOO_LAST_PROMISE in
 		clean) zoo_assert_clean ;;
 		hang) assert_output --partial 'hang caught by the watchdog' ;;
 	esac

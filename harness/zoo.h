@@ -3,15 +3,26 @@
  *
  * A program fills in a `struct zoo_program` (what it does, what its watchdog
  * waits for, its default knobs) and calls zoo_start() first thing in main(),
- * before any thread exists. Everything else here is small and optional:
+ * before any thread or child exists. Everything else here is small and optional:
  *
  *   knobs        ZOO_ITERS, ZOO_THREADS, ZOO_WIDEN (microseconds of delay in
- *                the race window, 0 = natural schedule), ZOO_SEED and
- *                ZOO_TIMEOUT (watchdog seconds), read once from the
+ *                the race window, 0 = natural schedule), ZOO_SEED, ZOO_QUIET
+ *                and ZOO_TIMEOUT (the watchdog's), read once from the
  *                environment into `zoo` and echoed by --help. Reading them
  *                later, from the threads, would itself be a data race.
  *   watchdog     a detached thread that ends a hung run with status HANG and
- *                one line naming what the program was waiting for.
+ *                one line naming what the program was waiting for. A run is
+ *                hung when no progress was counted for ZOO_QUIET ms (0: 250,
+ *                more under a sanitizer or Valgrind, always plus ZOO_WIDEN),
+ *                or when it has not finished after ZOO_TIMEOUT s. It kills
+ *                the run's children too.
+ *   progress     a counter the wrappers below bump after each success (lock,
+ *                wait, signal, thread start and join, barrier, cue, widen,
+ *                fork, child reaped); a long loop that calls none of them
+ *                calls zoo_progress(). zoo_sleep_us() is not progress: a
+ *                program that polls forever is hung. The counter is a relaxed
+ *                atomic in a page hidden from Helgrind and DRD, so no detector
+ *                can take it for synchronization.
  *   wideners     zoo_widen() sleeps ZOO_WIDEN us; zoo_cue_await() sleeps until
  *                another thread has given a cue or ZOO_WIDEN us have passed.
  *                Cues are relaxed atomics hidden from Helgrind and DRD: they
@@ -19,7 +30,17 @@
  *                they force an interleaving without hiding the race.
  *   zoo_check()  always-on checks of pthread calls (unlike assert, which
  *                NDEBUG removes); zoo_lock(), zoo_wait() and friends use it.
+ *                zoo_die_errno() stops the run after a call that sets errno.
  *   zoo_scoped_lock(m)  holds m until the enclosing block ends, on every path.
+ *   processes    zoo_fork() (from the main thread) makes a child that counts
+ *                progress for the parent's watchdog and dies with the run;
+ *                zoo_wait_child() reaps it and returns its status as a shell
+ *                sees it; the child ends with zoo_child_exit(). zoo_sibling()
+ *                is the path of another program of the same build, to exec;
+ *                an exec'd program calls zoo_start() and has its own watchdog.
+ *   IPC names    zoo_ipc_name() and zoo_ipc_key() name POSIX objects and SysV
+ *                keys after ZOO_IPC_PREFIX and ZOO_IPC_KEY, so the harness can
+ *                remove whatever a run leaves behind. Name every object so.
  *   zoo_finish() the one result line and the exit status, from the table in
  *                exit-status.def (clean, invariant, usage, hang, report).
  */
@@ -29,7 +50,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -37,10 +60,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <valgrind/drd.h>
 #include <valgrind/helgrind.h>
+#include <valgrind/valgrind.h>
+
+/* Which sanitizer is built in (gcc's macros, then clang's): the watchdog
+ * allows each its own slowness. Valgrind is found at run time instead. */
+#if defined(__SANITIZE_THREAD__)
+#define ZOO_TSAN 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ZOO_ASAN 1
+#endif
+#ifdef __has_feature
+#if __has_feature(thread_sanitizer)
+#define ZOO_TSAN 1
+#endif
+#if __has_feature(address_sanitizer)
+#define ZOO_ASAN 1
+#endif
+#endif
 
 enum zoo_status {
 #define ZOO_STATUS(name, code, what) ZOO_##name = code,
@@ -53,7 +100,8 @@ struct zoo_knobs {
 	long threads;   /* ZOO_THREADS: how many worker threads */
 	long widen_us;  /* ZOO_WIDEN: microseconds spent inside the race window */
 	long seed;      /* ZOO_SEED: seed for zoo_random() */
-	long timeout_s; /* ZOO_TIMEOUT: seconds before the watchdog ends the run */
+	long timeout_s; /* ZOO_TIMEOUT: seconds before the watchdog ends any run */
+	long quiet_ms;  /* ZOO_QUIET: milliseconds without progress that are a hang (0: automatic) */
 };
 
 struct zoo_program {
@@ -72,6 +120,51 @@ static struct zoo_knobs zoo;
 static const char *zoo_name = "zoo";
 static const char *zoo_awaits = "the program to finish";
 
+/*
+ * The shared page: mapped by zoo_start() before any thread or fork, so every
+ * child made by zoo_fork() bumps the same progress counter the parent's
+ * watchdog reads, and the watchdog finds every child to kill. It is hidden
+ * from Helgrind and DRD and touched only with relaxed atomics: it must never
+ * look like synchronization (or like a race) to any detector.
+ */
+#define ZOO_MAX_CHILDREN 64
+
+struct zoo_shared {
+	atomic_ulong progress;                    /* bumped by zoo_progress() */
+	_Atomic pid_t children[ZOO_MAX_CHILDREN]; /* the run's live children; 0: a free slot */
+	_Atomic pid_t helpers[ZOO_MAX_CHILDREN];  /* children that exec a zoo program (zoo_sibling) */
+};
+
+static struct zoo_shared zoo_page_early; /* stands in until zoo_start() maps the page */
+static struct zoo_shared *zoo_page = &zoo_page_early;
+
+/* 1 once zoo_finish() or the watchdog has begun to end the run (this process only). */
+static atomic_int zoo_ending;
+/* True in a process made by zoo_fork(). */
+static ZOO_UNUSED bool zoo_in_child;
+
+/* Something happened: the watchdog's quiet clock starts again. */
+static inline void zoo_progress(void)
+{
+	atomic_fetch_add_explicit(&zoo_page->progress, 1, memory_order_relaxed);
+}
+
+/* Claim the end of the run: true for the first caller only. */
+static bool zoo_claim_end(void)
+{
+	int expected = 0;
+
+	return atomic_compare_exchange_strong_explicit(&zoo_ending, &expected, 1, memory_order_relaxed,
+						       memory_order_relaxed);
+}
+
+/* Wait for the other thread that is ending the run, rather than race its exit(). */
+static __attribute__((noreturn)) void zoo_park(void)
+{
+	for (;;)
+		pause();
+}
+
 static ZOO_UNUSED const char *zoo_status_text(enum zoo_status status)
 {
 	switch (status) {
@@ -82,12 +175,21 @@ static ZOO_UNUSED const char *zoo_status_text(enum zoo_status status)
 	return "unknown status";
 }
 
+static pthread_t zoo_main_thread;
+static void zoo_watchdog_stop(void);
+
 /* Print the program's one result line and exit with `status`. */
 static ZOO_UNUSED __attribute__((noreturn, format(printf, 2, 3)))
 void zoo_finish(enum zoo_status status, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* The watchdog's work is over. Stopping it also spares a TSan build
+	 * the second TSan sleeps at exit while another thread is alive. */
+	if (pthread_equal(pthread_self(), zoo_main_thread))
+		zoo_watchdog_stop();
+	if (!zoo_claim_end())
+		zoo_park(); /* the watchdog (or another finish) got there first */
 	printf("%s: %s: ", zoo_name, zoo_status_text(status));
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
@@ -97,12 +199,12 @@ void zoo_finish(enum zoo_status status, const char *fmt, ...)
 	exit(status);
 }
 
-/* A failed pthread call is never part of the lesson: say where, and stop. */
+/* A failed pthread or system call is never part of the lesson: say where, and stop. */
 static ZOO_UNUSED __attribute__((noreturn))
 void zoo_die_call(const char *file, int line, const char *call, int rc)
 {
 	fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, call, strerror(rc));
-	zoo_finish(ZOO_INVARIANT, "a pthread call failed (see above)");
+	zoo_finish(ZOO_INVARIANT, "a pthread or system call failed (see above)");
 }
 
 #define zoo_check(call)                                                     \
@@ -112,14 +214,24 @@ void zoo_die_call(const char *file, int line, const char *call, int rc)
 			zoo_die_call(__FILE__, __LINE__, #call, zoo_rc_);   \
 	} while (0)
 
-#define zoo_lock(m) zoo_check(pthread_mutex_lock(m))
+/* For calls that report failure through errno: if (x < 0) zoo_die_errno("x"). */
+#define zoo_die_errno(what) zoo_die_call(__FILE__, __LINE__, (what), errno)
+
+/* A checked call that, once it succeeded, counts as progress. */
+#define zoo_check_step(call)                                                \
+	do {                                                                \
+		zoo_check(call);                                            \
+		zoo_progress();                                             \
+	} while (0)
+
+#define zoo_lock(m) zoo_check_step(pthread_mutex_lock(m))
 #define zoo_unlock(m) zoo_check(pthread_mutex_unlock(m))
-#define zoo_wait(c, m) zoo_check(pthread_cond_wait((c), (m)))
-#define zoo_signal(c) zoo_check(pthread_cond_signal(c))
-#define zoo_broadcast(c) zoo_check(pthread_cond_broadcast(c))
-#define zoo_thread_start(t, fn, arg) zoo_check(pthread_create((t), NULL, (fn), (arg)))
-#define zoo_thread_join(t) zoo_check(pthread_join((t), NULL))
-#define zoo_barrier_wait(b) zoo_check(zoo_barrier_rc(pthread_barrier_wait(b)))
+#define zoo_wait(c, m) zoo_check_step(pthread_cond_wait((c), (m)))
+#define zoo_signal(c) zoo_check_step(pthread_cond_signal(c))
+#define zoo_broadcast(c) zoo_check_step(pthread_cond_broadcast(c))
+#define zoo_thread_start(t, fn, arg) zoo_check_step(pthread_create((t), NULL, (fn), (arg)))
+#define zoo_thread_join(t) zoo_check_step(pthread_join((t), NULL))
+#define zoo_barrier_wait(b) zoo_check_step(zoo_barrier_rc(pthread_barrier_wait(b)))
 
 /* pthread_barrier_wait returns PTHREAD_BARRIER_SERIAL_THREAD to one waiter. */
 static inline int zoo_barrier_rc(int rc)
@@ -143,6 +255,7 @@ static inline void zoo_guard_drop(pthread_mutex_t **m)
 	pthread_mutex_t *ZOO_CAT(zoo_guard_, __LINE__)                      \
 		__attribute__((cleanup(zoo_guard_drop), unused)) = zoo_guard_take(m)
 
+/* Not progress: a program that only sleeps and polls is as hung as one that blocks. */
 static ZOO_UNUSED void zoo_sleep_us(long us)
 {
 	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000 };
@@ -156,6 +269,7 @@ static ZOO_UNUSED void zoo_widen(void)
 {
 	if (zoo.widen_us > 0)
 		zoo_sleep_us(zoo.widen_us);
+	zoo_progress();
 }
 
 /*
@@ -179,6 +293,7 @@ static ZOO_UNUSED void zoo_cue_give(struct zoo_cue *cue)
 {
 	zoo_cue_hide(cue);
 	atomic_fetch_add_explicit(&cue->given, 1, memory_order_relaxed);
+	zoo_progress();
 }
 
 static long zoo_now_us(void)
@@ -197,14 +312,18 @@ static long zoo_now_us(void)
 static ZOO_UNUSED bool zoo_cue_await(struct zoo_cue *cue, unsigned count)
 {
 	long deadline = zoo_now_us() + zoo.widen_us;
+	bool given = true;
 
 	zoo_cue_hide(cue);
 	while (atomic_load_explicit(&cue->given, memory_order_relaxed) < count) {
-		if (zoo_now_us() >= deadline)
-			return false;
+		if (zoo_now_us() >= deadline) {
+			given = false;
+			break;
+		}
 		zoo_sleep_us(100);
 	}
-	return true;
+	zoo_progress();
+	return given;
 }
 
 /* splitmix64: a small, seedable generator for programs that need one. */
@@ -217,22 +336,157 @@ static ZOO_UNUSED uint64_t zoo_random(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-/* The watchdog: write(), not stdio, since a hung thread may hold its lock. */
+/* The quiet time that is a hang when ZOO_QUIET is 0, before ZOO_WIDEN is added. */
+static long zoo_quiet_auto_ms(void)
+{
+	if (RUNNING_ON_VALGRIND)
+		return 2000; /* every instruction is translated, and threads take turns */
+#if defined(ZOO_TSAN)
+	return 1500; /* a report's symbolizer can take this long: never fire mid-report */
+#elif defined(ZOO_ASAN)
+	return 1000;
+#else
+	return 250;
+#endif
+}
+
+/* Record a child for the watchdog to kill; forget it once reaped. */
+static bool zoo_pid_add(_Atomic pid_t *table, pid_t pid)
+{
+	for (int i = 0; i < ZOO_MAX_CHILDREN; i++) {
+		pid_t free_slot = 0;
+
+		if (atomic_compare_exchange_strong_explicit(&table[i], &free_slot, pid,
+							    memory_order_relaxed, memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+static void zoo_pid_forget(_Atomic pid_t *table, pid_t pid)
+{
+	for (int i = 0; i < ZOO_MAX_CHILDREN; i++) {
+		pid_t slot = pid;
+
+		if (atomic_compare_exchange_strong_explicit(&table[i], &slot, 0,
+							    memory_order_relaxed, memory_order_relaxed))
+			return;
+	}
+}
+
+/*
+ * A child that exec'd a zoo program runs that program's own watchdog, which
+ * ends it if it hangs: while one is still running (not yet exited: WNOWAIT
+ * leaves it for zoo_wait_child), the parent is waiting, not hung. Its
+ * start-up alone can take a second under Valgrind.
+ */
+static bool zoo_helper_running(void)
+{
+	for (int i = 0; i < ZOO_MAX_CHILDREN; i++) {
+		pid_t pid = atomic_load_explicit(&zoo_page->helpers[i], memory_order_relaxed);
+		siginfo_t info = { .si_pid = 0 };
+
+		if (pid > 0 && waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+		    info.si_pid == 0)
+			return true;
+	}
+	return false;
+}
+
+/* End a hung run: the line, then every child killed and reaped, then exit. */
+static __attribute__((noreturn)) void zoo_hang(const char *line, size_t len)
+{
+	pid_t pids[ZOO_MAX_CHILDREN];
+
+	if (!zoo_claim_end())
+		zoo_park(); /* zoo_finish() is already ending the run */
+	if (write(STDOUT_FILENO, line, len) < 0) {
+		/* stdout is gone; the exit status still says HANG */
+	}
+	for (int i = 0; i < ZOO_MAX_CHILDREN; i++) {
+		pids[i] = atomic_exchange_explicit(&zoo_page->children[i], 0, memory_order_relaxed);
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	}
+	/* A grandchild is not ours to reap (ECHILD); the main thread may have
+	 * reaped one already, and then parks in zoo_wait_child(). */
+	for (int i = 0; i < ZOO_MAX_CHILDREN; i++)
+		while (pids[i] > 0 && waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	/* exit(), not _exit(): a sanitizer's exit hook must still turn a run
+	 * that also reported into status REPORT, as Valgrind does. */
+	exit(ZOO_HANG);
+}
+
+/*
+ * The watchdog polls the progress counter on the monotonic clock. A poll that
+ * came far too late (the watchdog itself was not running) restarts the quiet
+ * clock: the program cannot be blamed for a silence nobody watched.
+ * write(), not stdio, since a hung thread may hold stdout's lock.
+ * zoo_fork() stops the thread and starts it again; its state lives on here,
+ * touched only by the watchdog (thread create and join order the turns).
+ */
+#define ZOO_POLL_MS 20
+
+static struct {
+	long started, polled, quiet_since; /* microseconds on CLOCK_MONOTONIC */
+	unsigned long seen;                /* the progress count at quiet_since */
+} zoo_watch;
+static pthread_t zoo_watchdog_thread;
+static bool zoo_watchdog_running; /* main thread only */
+static int zoo_wake_fd = -1;      /* an eventfd: readable when the watchdog must stop */
+
 static void *zoo_watchdog(void *arg)
 {
+	struct pollfd wake = { .fd = zoo_wake_fd, .events = POLLIN };
 	char line[512];
 	int len;
 
 	(void)arg;
-	zoo_sleep_us(zoo.timeout_s * 1000000L);
-	len = snprintf(line, sizeof line,
-		       "%s: %s: no finish after %ld s waiting for %s\n",
-		       zoo_name, zoo_status_text(ZOO_HANG), zoo.timeout_s, zoo_awaits);
-	if (write(STDOUT_FILENO, line, (size_t)len) < 0)
-		_exit(ZOO_HANG);
-	/* exit(), not _exit(): a sanitizer's exit hook must still turn a run
-	 * that also reported into status REPORT, as Valgrind does. */
-	exit(ZOO_HANG);
+	for (;;) {
+		if (poll(&wake, 1, ZOO_POLL_MS) > 0)
+			return NULL; /* zoo_fork() is about to fork, and starts us again after */
+		long now = zoo_now_us();
+		unsigned long count = atomic_load_explicit(&zoo_page->progress, memory_order_relaxed);
+
+		if (count != zoo_watch.seen || now - zoo_watch.polled > 5 * ZOO_POLL_MS * 1000L ||
+		    zoo_helper_running()) {
+			zoo_watch.seen = count;
+			zoo_watch.quiet_since = now;
+		}
+		zoo_watch.polled = now;
+		if (now - zoo_watch.quiet_since >= zoo.quiet_ms * 1000L) {
+			len = snprintf(line, sizeof line, "%s: %s: no progress for %ld ms waiting for %s\n",
+				       zoo_name, zoo_status_text(ZOO_HANG), zoo.quiet_ms, zoo_awaits);
+			break;
+		}
+		if (now - zoo_watch.started >= zoo.timeout_s * 1000000L) {
+			len = snprintf(line, sizeof line, "%s: %s: no finish after %ld s waiting for %s\n",
+				       zoo_name, zoo_status_text(ZOO_HANG), zoo.timeout_s, zoo_awaits);
+			break;
+		}
+	}
+	zoo_hang(line, len < 0 ? 0 : len < (int)sizeof line ? (size_t)len : sizeof line - 1);
+}
+
+static void zoo_watchdog_start(void)
+{
+	zoo_check(pthread_create(&zoo_watchdog_thread, NULL, zoo_watchdog, NULL));
+	zoo_watchdog_running = true;
+}
+
+static void zoo_watchdog_stop(void)
+{
+	uint64_t one = 1;
+
+	if (!zoo_watchdog_running)
+		return;
+	zoo_watchdog_running = false; /* first: a failure below ends in zoo_finish(), which calls us */
+	if (write(zoo_wake_fd, &one, sizeof one) != sizeof one)
+		zoo_die_errno("write(the watchdog's eventfd)");
+	zoo_check(pthread_join(zoo_watchdog_thread, NULL));
+	if (read(zoo_wake_fd, &one, sizeof one) != sizeof one)
+		zoo_die_errno("read(the watchdog's eventfd)");
 }
 
 static void zoo_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -263,6 +517,142 @@ static void zoo_knob(const char *name, long *value, long min, long max)
 	*value = parsed;
 }
 
+/*
+ * Processes. zoo_fork() must be called from the main thread: the child's
+ * PR_SET_PDEATHSIG fires when the thread that forked it ends, not the process.
+ * A child has no watchdog of its own (threads do not survive fork); the
+ * parent's covers it through the shared progress counter and kills it on a
+ * hang. A child ends with zoo_child_exit(), which prints no result line.
+ * Hazard: ThreadSanitizer ignores everything in a child forked while other
+ * threads were alive, so zoo_fork() stops the watchdog for the fork; a child
+ * forked while the program's own threads run is not watched by TSan at all.
+ */
+static ZOO_UNUSED pid_t zoo_fork(void)
+{
+	bool watched = zoo_watchdog_running;
+	pid_t parent = getpid();
+	pid_t pid;
+
+	zoo_watchdog_stop();
+	fflush(NULL); /* or the child inherits unwritten output and writes it again */
+	pid = fork();
+	if (pid < 0)
+		zoo_die_errno("fork()");
+	if (pid == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+			zoo_die_errno("prctl(PR_SET_PDEATHSIG)");
+		if (getppid() != parent)
+			_exit(ZOO_HANG); /* the parent died before prctl: nobody is left to tell */
+		close(zoo_wake_fd);
+		zoo_wake_fd = -1;
+		zoo_in_child = true;
+		return 0;
+	}
+	if (!zoo_pid_add(zoo_page->children, pid)) {
+		kill(pid, SIGKILL);
+		zoo_die_call(__FILE__, __LINE__, "zoo_fork() (more than 64 children alive)", EAGAIN);
+	}
+	zoo_progress();
+	if (watched)
+		zoo_watchdog_start();
+	return pid;
+}
+
+/* Reap a child; its status as a shell shows it: the exit status, or 128 + signal. */
+static ZOO_UNUSED int zoo_wait_child(pid_t pid)
+{
+	int status = 0, err;
+	pid_t got;
+
+	do
+		got = waitpid(pid, &status, 0);
+	while (got < 0 && errno == EINTR);
+	err = errno;
+	if (atomic_load_explicit(&zoo_ending, memory_order_relaxed))
+		zoo_park(); /* the watchdog killed the child and is ending the run */
+	if (got < 0)
+		zoo_die_call(__FILE__, __LINE__, "waitpid()", err);
+	zoo_pid_forget(zoo_page->children, pid);
+	zoo_pid_forget(zoo_page->helpers, pid);
+	zoo_progress();
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* exit(), not _exit(): a sanitizer's exit hook sets the child's status too. */
+static ZOO_UNUSED __attribute__((noreturn)) void zoo_child_exit(int status)
+{
+	fflush(NULL);
+	exit(status);
+}
+
+/*
+ * The path of another program of this exhibit and build, to exec: it lives
+ * where argv[0] says this one does. Asked in a child of zoo_fork(), it also
+ * tells the parent's watchdog that the child is about to become a zoo program
+ * with a watchdog of its own.
+ */
+static char zoo_self_dir[PATH_MAX] = ".";
+
+static ZOO_UNUSED const char *zoo_sibling(const char *name)
+{
+	static char path[PATH_MAX];
+	int len = snprintf(path, sizeof path, "%s/%s", zoo_self_dir, name);
+
+	if (len < 0 || (size_t)len >= sizeof path)
+		zoo_usage_error("the path of '%s' next to this program is too long", name);
+	if (zoo_in_child)
+		zoo_pid_add(zoo_page->helpers, getpid()); /* if full, the parent's quiet clock runs on */
+	return path;
+}
+
+/*
+ * IPC names. The harness gives each run ZOO_IPC_PREFIX and ZOO_IPC_KEY, and
+ * removes afterwards every POSIX object named "/" PREFIX "..." and every SysV
+ * object with a key from KEY to KEY + 15. By hand they default to the user's.
+ */
+#define ZOO_IPC_KEYS 16
+
+static char zoo_ipc_prefix[41];
+static long zoo_ipc_base;
+
+static void zoo_ipc_knobs(void)
+{
+	const char *prefix = getenv("ZOO_IPC_PREFIX");
+	unsigned uid = (unsigned)getuid();
+
+	if (prefix == NULL || *prefix == '\0') {
+		snprintf(zoo_ipc_prefix, sizeof zoo_ipc_prefix, "zoo-manual-%u-", uid);
+	} else {
+		size_t len = strlen(prefix);
+
+		if (len >= sizeof zoo_ipc_prefix ||
+		    strspn(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != len)
+			zoo_usage_error("ZOO_IPC_PREFIX='%s' is not 1 to 40 of A-Z a-z 0-9 . _ -", prefix);
+		memcpy(zoo_ipc_prefix, prefix, len + 1);
+	}
+	zoo_ipc_base = 0x5a000000L + (long)((uid & 0xfffu) << 4);
+	zoo_knob("ZOO_IPC_KEY", &zoo_ipc_base, 1, INT_MAX - (ZOO_IPC_KEYS - 1));
+}
+
+/* "/" + the run's prefix + what, in buf: the name for shm_open, sem_open, mq_open. */
+static ZOO_UNUSED const char *zoo_ipc_name(char *buf, size_t size, const char *what)
+{
+	int len = snprintf(buf, size, "/%s%s", zoo_ipc_prefix, what);
+
+	if (len < 0 || (size_t)len >= size || strchr(what, '/') != NULL)
+		zoo_usage_error("the IPC name '/%s%s' needs no other '/' and at most %zu bytes",
+				zoo_ipc_prefix, what, size - 1);
+	return buf;
+}
+
+/* The run's SysV key number n, 0 <= n < 16, for shmget, semget, msgget. */
+static ZOO_UNUSED key_t zoo_ipc_key(int n)
+{
+	if (n < 0 || n >= ZOO_IPC_KEYS)
+		zoo_die_call(__FILE__, __LINE__, "zoo_ipc_key() (a run has keys 0 to 15)", EINVAL);
+	return (key_t)(zoo_ipc_base + n);
+}
+
 static void zoo_help(const struct zoo_program *p)
 {
 	printf("%s: %s\n\nKnobs (environment, with this program's defaults):\n", zoo_name, p->what);
@@ -271,19 +661,23 @@ static void zoo_help(const struct zoo_program *p)
 	printf("  ZOO_WIDEN=%-10ld microseconds spent inside the race window (0: natural schedule)\n",
 	       p->defaults.widen_us);
 	printf("  ZOO_SEED=%-11ld seed for the random choices\n", p->defaults.seed);
-	printf("  ZOO_TIMEOUT=%-8ld seconds before the watchdog ends a hung run\n\nExit status:\n",
+	printf("  ZOO_QUIET=%-10ld milliseconds without progress that are a hang (0: automatic, here %ld);\n"
+	       "                       never less than the automatic time plus ZOO_WIDEN\n",
+	       p->defaults.quiet_ms, zoo_quiet_auto_ms());
+	printf("  ZOO_TIMEOUT=%-8ld seconds before the watchdog ends any unfinished run\n\nExit status:\n",
 	       p->defaults.timeout_s);
 #define ZOO_STATUS(name, code, what) printf("  %-3d %s\n", code, what);
 #include "exit-status.def"
 #undef ZOO_STATUS
 }
 
-/* Read the knobs, answer --help, start the watchdog. Call before any thread. */
+/* Read the knobs, answer --help, map the shared page, start the watchdog.
+ * Call first thing in main(), before any thread or child. */
 static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program *p)
 {
-	pthread_t watchdog;
-	pthread_attr_t attr;
 	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	struct zoo_shared *page;
+	long automatic = zoo_quiet_auto_ms();
 
 	if (argc > 0)
 		zoo_name = slash ? slash + 1 : argv[0];
@@ -301,11 +695,32 @@ static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program
 	zoo_knob("ZOO_WIDEN", &zoo.widen_us, 0, 10000000L);
 	zoo_knob("ZOO_SEED", &zoo.seed, 0, LONG_MAX);
 	zoo_knob("ZOO_TIMEOUT", &zoo.timeout_s, 1, 3600);
+	zoo_knob("ZOO_QUIET", &zoo.quiet_ms, 1, 600000L);
+	if (zoo.quiet_ms == 0)
+		zoo.quiet_ms = automatic;
+	if (zoo.quiet_ms < (zoo.widen_us + 999) / 1000 + automatic)
+		zoo.quiet_ms = (zoo.widen_us + 999) / 1000 + automatic; /* a widening is not a hang */
+	zoo_ipc_knobs();
+	if (slash && (size_t)(slash - argv[0]) >= sizeof zoo_self_dir)
+		zoo_usage_error("the path of this program is too long");
+	if (slash)
+		snprintf(zoo_self_dir, sizeof zoo_self_dir, "%.*s", (int)(slash - argv[0]), argv[0]);
 
-	zoo_check(pthread_attr_init(&attr));
-	zoo_check(pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED));
-	zoo_check(pthread_create(&watchdog, &attr, zoo_watchdog, NULL));
-	zoo_check(pthread_attr_destroy(&attr));
+	page = mmap(NULL, sizeof *page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		zoo_die_errno("mmap(the shared page)");
+	zoo_page = page;
+	VALGRIND_HG_DISABLE_CHECKING(zoo_page, sizeof *zoo_page);
+	DRD_IGNORE_VAR(*zoo_page);
+	VALGRIND_HG_DISABLE_CHECKING(&zoo_ending, sizeof zoo_ending);
+	DRD_IGNORE_VAR(zoo_ending);
+
+	zoo_wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (zoo_wake_fd < 0)
+		zoo_die_errno("eventfd(for the watchdog)");
+	zoo_watch.started = zoo_watch.polled = zoo_watch.quiet_since = zoo_now_us();
+	zoo_main_thread = pthread_self();
+	zoo_watchdog_start();
 }
 
 #endif /* ZOO_H */

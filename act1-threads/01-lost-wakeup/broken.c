@@ -7,7 +7,6 @@
  *      consumer's look and its wait finds no one waiting and is lost: the
  *      consumer sleeps beside an item that is already there.
  * Expect: tsan=report helgrind=report drd=report stress=hang
- * Knobs: all ZOO_TIMEOUT=2
  */
 #include "zoo.h"
 

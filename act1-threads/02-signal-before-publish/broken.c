@@ -7,7 +7,6 @@
  *      looks, finds the slot empty and goes back to sleep; the value lands
  *      after that look, and no second wake ever comes.
  * Expect: tsan=report helgrind=report drd=report stress=hang
- * Knobs: all ZOO_TIMEOUT=2
  */
 #include "zoo.h"
 

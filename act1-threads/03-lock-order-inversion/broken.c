@@ -6,7 +6,7 @@
  *      and wait forever for the other. ZOO_THREADS=1 runs the tellers one
  *      after the other: nothing hangs, but the detectors see both orders.
  * Expect: tsan=report helgrind=report drd=hang stress=hang
- * Knobs: tsan,helgrind ZOO_THREADS=1; drd,asan,memcheck,stress ZOO_TIMEOUT=2
+ * Knobs: tsan,helgrind ZOO_THREADS=1
  * Demo: tsan
  */
 #include "zoo.h"

@@ -4,29 +4,30 @@
 # with the window between the two locks held open: the broken program
 # deadlocks, and a detector stuck in a deadlock has nothing to report.
 # ZOO_THREADS=1 runs them one after the other: nothing can hang, and
-# ThreadSanitizer and Helgrind see the two lock orders and name the cycle.
-# Broken runs that hang use a short watchdog; fixed runs keep the default.
+# ThreadSanitizer and Helgrind see the two lock orders and name the cycle;
+# that is what both programs' Knobs: lines give those two detectors, so the
+# tests that want both tellers at once under them say ZOO_THREADS=2.
 
 load ../../harness/zoo
 
 @test "broken.c: two opposite transfers deadlock until the watchdog ends the run" {
-	zoo_run_expected stress broken ZOO_TIMEOUT=2
+	zoo_run_expected stress broken
 	assert_output --partial "waiting for each teller to take its second account's lock"
 }
 
 @test "broken.c: ThreadSanitizer reports a lock-order inversion on the BUG line when the tellers take turns" {
-	zoo_run_expected tsan broken ZOO_THREADS=1
+	zoo_run_expected tsan broken
 	assert_output --partial 'WARNING: ThreadSanitizer: lock-order-inversion (potential deadlock)'
 	assert_output --partial 'Cycle in lock order graph'
 }
 
 @test "broken.c: Helgrind reports the violated lock order on the BUG line when the tellers take turns" {
-	zoo_run_expected helgrind broken ZOO_THREADS=1
+	zoo_run_expected helgrind broken
 	assert_output --regexp 'lock order "0x[0-9A-F]+ before 0x[0-9A-F]+" violated'
 }
 
 @test "broken.c: DRD, which has no lock-order check, sees only the hang" {
-	zoo_run_expected drd broken ZOO_TIMEOUT=2
+	zoo_run_expected drd broken
 	assert_output --partial "waiting for each teller to take its second account's lock"
 }
 
@@ -46,19 +47,19 @@ load ../../harness/zoo
 }
 
 @test "fixed.c: ThreadSanitizer finds one lock order when the tellers take turns" {
-	zoo_run_expected tsan fixed ZOO_THREADS=1
-}
-
-@test "fixed.c: ThreadSanitizer stays silent with both tellers at once" {
 	zoo_run_expected tsan fixed
 }
 
+@test "fixed.c: ThreadSanitizer stays silent with both tellers at once" {
+	zoo_run_expected tsan fixed ZOO_THREADS=2
+}
+
 @test "fixed.c: Helgrind finds one lock order when the tellers take turns" {
-	zoo_run_expected helgrind fixed ZOO_THREADS=1
+	zoo_run_expected helgrind fixed
 }
 
 @test "fixed.c: Helgrind stays silent with both tellers at once" {
-	zoo_run_expected helgrind fixed
+	zoo_run_expected helgrind fixed ZOO_THREADS=2
 }
 
 @test "fixed.c: DRD stays silent when the tellers take turns" {

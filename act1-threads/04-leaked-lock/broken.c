@@ -7,7 +7,6 @@
  *      ends still holding the lock, and every thread that asks for it after
  *      that (the next handlers, the closing audit) waits forever.
  * Expect: tsan=hang helgrind=report-no-line drd=report stress=hang
- * Knobs: all ZOO_TIMEOUT=2
  * Demo: drd
  */
 #include "zoo.h"

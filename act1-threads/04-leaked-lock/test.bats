@@ -1,18 +1,17 @@
 #!/usr/bin/env bats
 # act1-threads/04-leaked-lock: the bank's handlers, broken then fixed.
 # No window needs widening: deposit 4 names the closed account on every run, so
-# the broken program leaks the lock on every run and hangs on every run. Broken
-# runs use a short watchdog; fixed runs keep the default.
+# the broken program leaks the lock on every run and hangs on every run.
 
 load ../../harness/zoo
 
 @test "broken.c: the handlers queue for a lock no live thread holds until the watchdog ends it" {
-	zoo_run_expected stress broken ZOO_TIMEOUT=2
+	zoo_run_expected stress broken
 	assert_output --partial 'waiting for every handler to get bank_lock'
 }
 
 @test "broken.c: ThreadSanitizer reports nothing; the run just hangs" {
-	zoo_run_expected tsan broken ZOO_TIMEOUT=2
+	zoo_run_expected tsan broken
 	refute_output --partial 'WARNING: ThreadSanitizer'
 }
 
@@ -20,13 +19,13 @@ load ../../harness/zoo
 # program's own (only start_thread and clone), so the Expect: line says
 # report-no-line: the status and the words are what can be checked.
 @test "broken.c: Helgrind reports a handler thread that exits still holding the lock" {
-	zoo_run_expected helgrind broken ZOO_TIMEOUT=2
+	zoo_run_expected helgrind broken
 	assert_output --regexp 'Thread #[0-9]+: Exiting thread still holds 1 lock'
 	assert_output --partial 'hang caught by the watchdog'
 }
 
 @test "broken.c: DRD reports the mutex still locked at thread exit, taken at the BUG line" {
-	zoo_run_expected drd broken ZOO_TIMEOUT=2
+	zoo_run_expected drd broken
 	assert_output --partial 'Mutex still locked at thread exit'
 	assert_output --partial 'hang caught by the watchdog'
 }

@@ -7,7 +7,6 @@
  *      watch's subscribe() takes that lock again from inside the call: the
  *      till waits for itself forever, and every other till queues behind it.
  * Expect: helgrind=report drd=report stress=hang tsan=hang
- * Knobs: all ZOO_TIMEOUT=2
  */
 #include "zoo.h"
 

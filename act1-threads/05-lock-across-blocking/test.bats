@@ -1,30 +1,29 @@
 #!/usr/bin/env bats
 # act1-threads/05-lock-across-blocking: the event bus, broken then fixed.
 # The broken bus deadlocks on the first order over the limit, on every
-# schedule, so its runs need no widening, only a short watchdog. Fixed runs
-# keep the default watchdog, so a slow machine is not mistaken for a hang.
+# schedule, so its runs need no widening.
 
 load ../../harness/zoo
 
 @test "broken.c: the till that opens an incident waits for itself until the watchdog ends it" {
-	zoo_run_expected stress broken ZOO_TIMEOUT=2
+	zoo_run_expected stress broken
 	assert_output --partial 'waiting for the tills to publish their orders'
 }
 
 @test "broken.c: Helgrind sees the bus lock re-locked from inside the callback on the BUG line" {
-	zoo_run_expected helgrind broken ZOO_TIMEOUT=2
+	zoo_run_expected helgrind broken
 	assert_output --partial 'Attempt to re-lock a non-recursive lock I already hold'
 	assert_output --partial 'Lock was previously acquired'
 	assert_output --regexp 'by 0x[0-9A-F]+: subscribe \(broken\.c:[0-9]+\)'
 }
 
 @test "broken.c: DRD sees recursive locking of the bus lock on the BUG line" {
-	zoo_run_expected drd broken ZOO_TIMEOUT=2
+	zoo_run_expected drd broken
 	assert_output --partial 'Recursive locking not allowed'
 }
 
 @test "broken.c: ThreadSanitizer says nothing; only the watchdog sees the self-deadlock" {
-	zoo_run_expected tsan broken ZOO_TIMEOUT=2
+	zoo_run_expected tsan broken
 	refute_output --partial 'WARNING: ThreadSanitizer'
 }
 

@@ -54,20 +54,20 @@ distance() {
 }
 
 @test "fixed.c: ThreadSanitizer stays silent" {
-	zoo_run_expected tsan fixed ZOO_ITERS=200000
+	zoo_run_expected tsan fixed
 }
 
 @test "fixed.c: Helgrind stays silent" {
-	zoo_run_expected helgrind fixed ZOO_ITERS=100000
+	zoo_run_expected helgrind fixed
 }
 
 @test "fixed.c: DRD stays silent" {
-	zoo_run_expected drd fixed ZOO_ITERS=100000
+	zoo_run_expected drd fixed
 }
 
 @test "broken.c: every detector stays silent, because nothing is wrong but the speed" {
 	local detector
 	for detector in tsan helgrind drd; do
-		zoo_run_expected "$detector" broken ZOO_ITERS=100000
+		zoo_run_expected "$detector" broken
 	done
 }

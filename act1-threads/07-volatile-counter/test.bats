@@ -3,13 +3,12 @@
 # hands the total to main; broken with volatile, fixed with atomics.
 # The broken runs keep the widened window (the default): every worker's first
 # increment reads, then waits until all have read, so each run loses updates
-# whatever the load. Valgrind runs use 1000 increments a worker to stay quick.
+# whatever the load. Valgrind runs use the 1000 increments a worker the
+# programs' Knobs: lines give them, to stay quick.
 # Helgrind and DRD cannot see the release/acquire handoff in fixed.c and
 # report it (the lesson says why); the tests check they report nothing else.
 
 load ../../harness/zoo
-
-VG_KNOBS=(ZOO_ITERS=1000)
 
 @test "broken.c: two workers counting 1000000 each lose updates on every run" {
 	zoo_run_expected stress broken
@@ -35,13 +34,13 @@ VG_KNOBS=(ZOO_ITERS=1000)
 }
 
 @test "broken.c: Helgrind reports the race on the counter at a BUG line" {
-	zoo_run_expected helgrind broken "${VG_KNOBS[@]}"
+	zoo_run_expected helgrind broken
 	assert_output --partial 'Possible data race'
 	assert_output --partial 'data symbol "counter"'
 }
 
 @test "broken.c: DRD reports the conflicting store to the counter at a BUG line" {
-	zoo_run_expected drd broken "${VG_KNOBS[@]}"
+	zoo_run_expected drd broken
 	assert_output --partial 'Conflicting store'
 	assert_output --regexp 'worker \(broken\.c:[0-9]+\)'
 }
@@ -62,14 +61,14 @@ VG_KNOBS=(ZOO_ITERS=1000)
 }
 
 @test "fixed.c: Helgrind flags only the release/acquire handoff it cannot see, never the counter" {
-	zoo_run_expected helgrind fixed "${VG_KNOBS[@]}"
+	zoo_run_expected helgrind fixed
 	refute_output --partial 'data symbol "counter"'
 	refute_output --regexp 'worker \('
 	assert_output --partial 'counted all 2000 increments'
 }
 
 @test "fixed.c: DRD flags only the release/acquire handoff it cannot see, never the counter" {
-	zoo_run_expected drd fixed "${VG_KNOBS[@]}"
+	zoo_run_expected drd fixed
 	refute_output --regexp 'worker \('
 	assert_output --partial 'counted all 2000 increments'
 }

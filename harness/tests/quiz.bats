@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # bats' run sets $output, $stderr and $stderr_lines
-# harness/tests/quiz.bats: `zoo quiz`, interview practice (harness/zoo-quiz).
+# harness/tests/quiz.bats: `zoo quiz`, interview practice (harness/cmd/quiz).
 # The quiz reads only the exhibits' broken.c files: nothing is built and
 # nothing is written outside the test's temporary folder.
 
@@ -18,7 +18,7 @@ setup() {
 }
 
 quiz() {
-	"$ZOO_ROOT/harness/zoo-quiz" quiz "$@"
+	"$ZOO_ROOT/harness/zoo" quiz "$@"
 }
 
 # The numbered listing the quiz showed (everything before the question).
@@ -183,12 +183,6 @@ bug_code() {
 	assert_equal "${#stderr_lines[@]}" 1
 	assert_output ''
 	assert_equal "$stderr" "zoo: no exhibit or act named 'lost-wakup' (did you mean: lost-wakeup?); 'make help' and README.md list them"
-}
-
-@test "an unknown command of zoo-quiz gets one line and status 2" {
-	run --separate-stderr "$ZOO_ROOT/harness/zoo-quiz" bogus
-	assert_failure 2
-	assert_equal "$stderr" "zoo: unknown command 'bogus' (zoo-quiz serves: quiz; try --help)"
 }
 
 @test "the output carries no color escape when NO_COLOR is set or stdout is not a terminal" {

@@ -1,0 +1,218 @@
+# shellcheck shell=bash
+# harness/lib/run.bash: how a program runs under a detector, bounded, in a
+# process group of its own, and how everything it made is removed after.
+#
+#   zoo_detect DET ROOT NAME [VAR=value...] [-- ARG...]
+#        run ROOT/<variant>/NAME under detector DET, with the settings in its
+#        environment, the ARGs on its command line and stdin from /dev/null;
+#        print its output (stderr joined) and exit with one status for the
+#        whole run (below). Detectors: tsan and asan run build/tsan and
+#        build/asan; helgrind, drd and memcheck run build/plain under
+#        Valgrind; stress runs build/plain alone; os runs it alone and then
+#        says which IPC objects of the run the kernel still holds.
+#   zoo_build EX...          build the exhibits' programs, all three variants
+#   zoo_ipc_hold             in a test: keep one IPC prefix for the runs that
+#                            follow and leave their objects in place (a crash,
+#                            then a rerun that must find them); the test's
+#                            file removes them when it ends
+#   zoo_ipc_list PREFIX KEY  the objects of a run that the kernel holds, one
+#                            a line: "shm NAME", "sem NAME", "mqueue NAME",
+#                            "sysv-shm KEY", "sysv-sem KEY", "sysv-msg KEY"
+#   zoo_ipc_sweep PREFIX KEY remove them all
+#   zoo_ipc_sweep_registry FILE   remove the objects of every run FILE lists
+#   zoo_fds PID              the open descriptors of a live process, "FD -> what"
+#   zoo_wait_report FILE     wait until Bats has finished writing its JUnit FILE
+#   zoo_remove_soon DIR      rm -rf DIR, again until it stays gone (for traps)
+#
+# One run, one process group: `timeout` (without --foreground) makes itself a
+# group leader and, on its timeout or on a signal, signals the whole group, so
+# a program's children go with it; a Ctrl-C reaching zoo_detect does the same.
+# Each run is bounded by ZOO_RUN_TIMEOUT seconds (default 12).
+#
+# One verdict over every process: the status is the top process's, except
+# that a report by any process of the run (a Valgrind log per process, a
+# sanitizer report a child printed, an object the os detector found left)
+# turns CLEAN, INVARIANT or HANG into REPORT, as a report in the top process
+# already does.
+#
+# IPC names: every run gets ZOO_IPC_PREFIX ("zoo-PID-"; a program names its
+# POSIX objects "/zoo-PID-what") and ZOO_IPC_KEY (its SysV keys are KEY..KEY+15),
+# unless the caller set them. Each run is written to ZOO_IPC_REGISTRY (when
+# set) and its objects are removed when it ends, unless ZOO_IPC_KEEP=1.
+
+ZOO_VALGRIND_CHATTER='^==[0-9]+== ((Memcheck|Helgrind|DRD|drd), a |Copyright|Using Valgrind|Command:|Parent PID:|HEAP SUMMARY|    in use at exit|  total heap usage|All heap blocks were freed|LEAK SUMMARY|   (definitely|indirectly|possibly) lost:|   still reachable:|        suppressed:|Reachable blocks|   To see them|For (lists|counts) of detected|Use --history-level|the cost of reduced accuracy|ERROR SUMMARY|$)'
+
+zoo_detect() (
+	local det=$1 variant=plain prog pid status=0 logs log
+	local -a tool=() settings=()
+	case $det in
+		tsan) variant=tsan ;;
+		asan) variant=asan ;;
+		helgrind) tool=(--tool=helgrind) ;;
+		drd) tool=(--tool=drd) ;;
+		memcheck) tool=(--tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite) ;;
+		stress | os) ;;
+		*) zoo_die "unknown detector '$det' (one of: ${ZOO_DETECTORS[*]})" ;;
+	esac
+	prog=$2/$variant/$3
+	shift 3
+	while (($#)) && [[ $1 != -- ]]; do
+		settings+=("$1")
+		shift
+	done
+	[[ ${1-} == -- ]] && shift
+	[[ -x $prog ]] || zoo_die "no program $prog (run 'make' first)"
+	zoo_ipc_begin
+	# shellcheck disable=SC2030,SC2031 # logs lives in this subshell, and its traps
+	logs=$(mktemp -d "${TMPDIR:-/tmp}/zoo-run.XXXXXX")
+	local -a valgrind=()
+	((${#tool[@]})) && valgrind=(valgrind "${tool[@]}" --error-exitcode="$ZOO_S_REPORT" --fair-sched=yes
+		--num-callers=12 --vgdb=no --trace-children=yes --log-file="$logs/vg.%p")
+	timeout -k 1 "${ZOO_RUN_TIMEOUT:-12}" env \
+		TSAN_OPTIONS="atexit_sleep_ms=0 exitcode=$ZOO_S_REPORT second_deadlock_stack=1 die_after_fork=0 ${TSAN_OPTIONS-}" \
+		ASAN_OPTIONS="exitcode=$ZOO_S_REPORT detect_leaks=1 ${ASAN_OPTIONS-}" \
+		UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=$ZOO_S_REPORT ${UBSAN_OPTIONS-}" \
+		ZOO_IPC_PREFIX="$ZOO_IPC_PREFIX" ZOO_IPC_KEY="$ZOO_IPC_KEY" \
+		"${settings[@]}" "${valgrind[@]}" "$prog" "$@" </dev/null >"$logs/out" 2>&1 &
+	pid=$!
+	# shellcheck disable=SC2064 # the pid is known now
+	trap "kill -TERM -- -$pid 2>/dev/null; wait $pid; zoo_run_end; exit 130" INT TERM HUP
+	wait "$pid" || status=$?
+	cat "$logs/out"
+
+	local reported=0
+	for log in $(find "$logs" -name 'vg.*' -printf '%f\n' | sort -t. -k2,2n); do
+		grep -vE "$ZOO_VALGRIND_CHATTER" "$logs/$log" || true
+		grep -qE '== ERROR SUMMARY: [1-9]' "$logs/$log" && reported=1
+	done
+	if [[ $det == os ]]; then
+		while read -r kind name; do
+			echo "os: left behind: $kind $name"
+			reported=1
+		done < <(zoo_ipc_list "$ZOO_IPC_PREFIX" "$ZOO_IPC_KEY")
+	fi
+	# A child's sanitizer report went to the shared stderr, and its exit
+	# status was its parent's to see; the run's output shows it.
+	[[ $det == tsan || $det == asan ]] && [[ $status == "$ZOO_S_CLEAN" ]] &&
+		grep -qE 'WARNING: ThreadSanitizer:|ERROR: (Address|Leak)Sanitizer:|runtime error:' "$logs/out" && reported=1
+	if ((reported)) && [[ " $ZOO_S_CLEAN $ZOO_S_INVARIANT $ZOO_S_HANG " == *" $status "* ]]; then
+		echo "zoo: a process of this run reported; the run's status is $ZOO_S_REPORT (report), not $status"
+		status=$ZOO_S_REPORT
+	fi
+	zoo_run_end
+	exit "$status"
+)
+
+# The end of zoo_detect's run, also on a signal: its objects and its logs go.
+zoo_run_end() {
+	[[ ${ZOO_IPC_KEEP-} == 1 ]] || zoo_ipc_sweep "$ZOO_IPC_PREFIX" "$ZOO_IPC_KEY"
+	# shellcheck disable=SC2031 # called from zoo_detect's own subshell
+	rm -rf "$logs"
+}
+
+# A prefix and key for this run, unless the caller holds one; registered so
+# that whoever started the run can remove its objects after a crash.
+zoo_ipc_begin() {
+	if [[ -z ${ZOO_IPC_PREFIX-} || -z ${ZOO_IPC_KEY-} ]]; then
+		ZOO_IPC_PREFIX="zoo-$BASHPID-"
+		ZOO_IPC_KEY=$((0x40000000 + BASHPID * 16))
+	fi
+	[[ -z ${ZOO_IPC_REGISTRY-} ]] || echo "$ZOO_IPC_PREFIX $ZOO_IPC_KEY" >>"$ZOO_IPC_REGISTRY"
+}
+
+zoo_ipc_hold() {
+	export ZOO_IPC_PREFIX="zoo-$BASHPID-" ZOO_IPC_KEY=$((0x40000000 + BASHPID * 16)) ZOO_IPC_KEEP=1
+	[[ -z ${ZOO_IPC_REGISTRY-} ]] || echo "$ZOO_IPC_PREFIX $ZOO_IPC_KEY" >>"$ZOO_IPC_REGISTRY"
+}
+
+zoo_ipc_list() {
+	local prefix=$1 key=$2 f kind hex
+	[[ $prefix =~ ^[A-Za-z0-9._-]+$ ]] || return 0
+	for f in /dev/shm/"$prefix"* /dev/shm/sem."$prefix"* /dev/mqueue/"$prefix"*; do
+		[[ -e $f ]] || continue
+		case $f in
+			/dev/shm/sem.*) echo "sem /${f#/dev/shm/sem.}" ;;
+			/dev/shm/*) echo "shm /${f#/dev/shm/}" ;;
+			*) echo "mqueue /${f#/dev/mqueue/}" ;;
+		esac
+	done
+	local -A names=([m]=sysv-shm [s]=sysv-sem [q]=sysv-msg)
+	for kind in m s q; do
+		while read -r hex; do
+			((16#${hex#0x} >= key && 16#${hex#0x} < key + 16)) && echo "${names[$kind]} $hex"
+		done < <(LC_ALL=C ipcs -"$kind" 2>/dev/null | awk '$1 ~ /^0x[0-9a-fA-F]+$/ { print $1 }')
+	done
+	return 0
+}
+
+zoo_ipc_sweep() {
+	local kind name
+	while read -r kind name; do
+		case $kind in
+			shm) rm -f "/dev/shm${name}" ;;
+			sem) rm -f "/dev/shm/sem.${name#/}" ;;
+			mqueue) rm -f "/dev/mqueue${name}" ;;
+			sysv-shm) ipcrm -M "$name" 2>/dev/null || true ;;
+			sysv-sem) ipcrm -S "$name" 2>/dev/null || true ;;
+			sysv-msg) ipcrm -Q "$name" 2>/dev/null || true ;;
+		esac
+	done < <(zoo_ipc_list "$1" "$2")
+}
+
+zoo_ipc_sweep_registry() {
+	local prefix key
+	[[ -f $1 ]] || return 0
+	while read -r prefix key; do
+		zoo_ipc_sweep "$prefix" "$key"
+	done <"$1"
+}
+
+zoo_fds() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		[[ -e $fd || -L $fd ]] && echo "${fd##*/} -> $(readlink "$fd")"
+	done
+	return 0
+}
+
+zoo_build() {
+	local ex src targets=()
+	for ex in "$@"; do
+		for src in "$ZOO_ROOT/$ex"/*.c; do
+			[[ -f $src ]] || continue
+			src=${src#"$ZOO_ROOT"/}
+			targets+=(build/{plain,tsan,asan}/"${src%.c}")
+		done
+	done
+	((${#targets[@]})) || return 0
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 --no-print-directory -C "$ZOO_ROOT" "${targets[@]}" >/dev/null ||
+		zoo_die "the programs do not build (see above)"
+}
+
+# Bats writes its --report-formatter file from a process of its own that may
+# still be writing when Bats exits: wait (5 s at most) for the closing tag.
+zoo_wait_report() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ $(tail -n 1 "$1" 2>/dev/null) == '</testsuites>' ]] && return 0
+		sleep 0.1
+	done
+	zoo_die "Bats wrote no complete JUnit report ($1)"
+}
+
+# On Ctrl-C, Bats and xargs exit at once while their helpers finish writing
+# for a moment more, so one rm -rf can race them (and mkdir -p can even bring
+# a removed folder back): remove, and look again a moment later.
+zoo_remove_soon() {
+	local try gone=0
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$1" 2>/dev/null
+		if [[ -e $1 ]]; then
+			gone=0
+		elif ((++gone == 2)); then
+			return 0
+		fi
+		sleep 0.25
+	done
+	: "$try"
+}

@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# harness/lib/verdict.bash: where a run's verdict is decided, for the tests,
+# the demo, the matrix, scan, check and grade alike.
+#
+#   zoo_verdict STATUS PROMISE FILE...   the verdict in words of one run whose
+#                           output is on stdin: STATUS its exit status (after
+#                           lib/run.bash has judged every process of it),
+#                           PROMISE the Expect: value for the detector (may be
+#                           empty), FILE... the sources its report may cite
+#   zoo_keeps PROMISE VERDICT            does the verdict keep the promise?
+#
+#   verdict              status, and what the report says
+#   report at BUG line   REPORT, and the report cites a line marked BUG(Rn)
+#   report, no line      REPORT, citing no line of the program
+#   report elsewhere     REPORT, citing only lines without a BUG marker
+#   false positive       REPORT on a program that promises false-positive
+#   clean                CLEAN: no report, the invariant held
+#   hang caught          HANG: the program's own watchdog ended a hang
+#   invariant violated   INVARIANT: the program caught its own bug
+#   bad usage            USAGE
+#   timed out            124 or 137: the run outlived `timeout`; the watchdog failed
+#   crashed (N)          any other status N
+#
+# Promises (Expect: values) and the verdicts that keep them: report = report
+# at BUG line; report-no-line = report, no line; false-positive = false
+# positive; clean; hang = hang caught; invariant = invariant violated. (The
+# tests also let a learner's attempt run clean where fixed.c promises a false
+# positive: a fix built on a mutex is one the detector understands.)
+
+# shellcheck disable=SC2034 # used by the files that source this one
+ZOO_PROMISES=(report report-no-line false-positive clean hang invariant)
+
+zoo_verdict() {
+	local status=$1 promise=$2 out
+	shift 2
+	out=$(cat)
+	case $status in
+		"$ZOO_S_REPORT")
+			if [[ $promise == false-positive ]]; then
+				echo "false positive"
+			elif [[ -z $(zoo_report_blamed "$@" <<<"$out") ]]; then
+				echo "report, no line"
+			elif zoo_report_blames_bug "$@" <<<"$out"; then
+				echo "report at BUG line"
+			else
+				echo "report elsewhere"
+			fi ;;
+		"$ZOO_S_CLEAN") echo clean ;;
+		"$ZOO_S_INVARIANT") echo "invariant violated" ;;
+		"$ZOO_S_USAGE") echo "bad usage" ;;
+		"$ZOO_S_HANG") echo "hang caught" ;;
+		124 | 137) echo "timed out" ;;
+		*) echo "crashed ($status)" ;;
+	esac
+}
+
+zoo_keeps() {
+	case $1 in
+		report) [[ $2 == "report at BUG line" ]] ;;
+		report-no-line) [[ $2 == "report, no line" ]] ;;
+		false-positive) [[ $2 == "false positive" ]] ;;
+		clean) [[ $2 == clean ]] ;;
+		hang) [[ $2 == "hang caught" ]] ;;
+		invariant) [[ $2 == "invariant violated" ]] ;;
+		*) return 1 ;;
+	esac
+}
