@@ -55,7 +55,7 @@ deps: ## check the tools and Debian packages the zoo needs; install them as root
 	@$(ZOO) deps
 
 # These three check the packages, then build just the exhibits they run.
-test: ## run every exhibit's tests, two at a time (EX=exhibit or act for a part)
+test: ## run every exhibit's tests, three files at a time (EX=exhibit or act for a part)
 	@$(ZOO) deps && $(ZOO) test $(EX)
 
 soak: ## run the tests 10 times with every CPU loaded by stress-ng (EX=part)

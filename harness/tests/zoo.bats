@@ -110,23 +110,29 @@ zoo() {
 }
 
 @test "test runs one exhibit in Bats' TAP, names each test after its exhibit, ends with a countable line, and writes JUnit" {
-	run -0 zoo test --junit "$BATS_TEST_TMPDIR/report.xml" volatile-counter
-	assert_line --regexp '^ok 1 1\.07 volatile-counter: broken\.c: '
-	assert_line --regexp '^tests: [0-9]+ passed, 0 failed$'
+	run -0 zoo test --filter 'single worker|window widened' --junit "$BATS_TEST_TMPDIR/report.xml" volatile-counter
+	assert_line --index 0 'Running 1 test file(s), 3 at a time.'
+	assert_line --regexp '^ok 1 1\.07 volatile-counter: broken\.c: a single worker loses nothing'
+	assert_line --regexp '^ok 2 1\.07 volatile-counter: fixed\.c: counts all 2000000 increments with the window widened'
+	assert_line 'tests: 2 passed, 0 failed'
 	refute_output --partial $'\e['
 	assert_equal "$(find "$TMPDIR" -maxdepth 1 -name 'zoo-test.*' | wc -l)" 0
 	run grep -c '<testcase ' "$BATS_TEST_TMPDIR/report.xml"
-	assert_output "$(grep -c '^@test' "$ZOO_ROOT/act1-threads/07-volatile-counter/test.bats")"
+	assert_output 2
+	run -2 --separate-stderr zoo test --jobs 0 volatile-counter
+	assert_equal "$stderr" "zoo: test: --jobs '0' is not a whole number from 1 to 8"
 }
 
 @test "mutants finds a mutant caught, and refuses a patch that no longer applies" {
 	local copy=$BATS_TEST_TMPDIR/zoo-copy ex=act1-threads/07-volatile-counter
 	helpers_copy_zoo "$copy" "$ex"
 	rm "$copy/$ex"/mutants/*
-	cp "$ZOO_ROOT/$ex/mutants/volatile-flag.patch" "$copy/$ex/mutants/"
+	# A whole-copy mutant that does not even build: every fixed-side test fails, at once.
+	printf '/* Does not build */\n#error "a mutant"\n' >"$copy/$ex/mutants/no-build.c"
 	printf 'A stale patch\n--- fixed.c\n+++ fixed.c\n@@ -1,1 +1,1 @@\n-no such line\n+still none\n' \
 		>"$copy/$ex/mutants/stale.patch"
 	run -1 "$copy/harness/zoo" mutants volatile-counter
+	assert_output --regexp 'no-build\.c +caught by 5 of 5 +Does not build'
 	assert_output --regexp 'stale\.patch +BROKEN'
-	assert_output --regexp 'volatile-flag\.patch +caught'
+	assert_line 'mutants: 1 caught, 1 survived or did not apply'
 }
