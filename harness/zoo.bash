@@ -148,10 +148,10 @@ zoo_assert_blames_bug_line() {
 }
 
 zoo_assert_clean() {
+	local reports
 	zoo_assert_status CLEAN
-	refute_output --partial 'WARNING: ThreadSanitizer'
-	refute_output --partial 'ERROR: AddressSanitizer'
-	refute_output --partial 'runtime error:'
+	reports=$(zoo_report_headlines "${ZOO_LAST_SOURCES[@]}" <<<"$output" | cut -f1)
+	[[ -z $reports ]] || { zoo_show_report; fail "a clean run, and yet a report: $reports"; }
 	assert_output --partial ': clean'
 }
 

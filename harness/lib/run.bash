@@ -94,7 +94,7 @@ zoo_detect() (
 	# A child's sanitizer report went to the shared stderr, and its exit
 	# status was its parent's to see; the run's output shows it.
 	[[ $det == tsan || $det == asan ]] && [[ $status == "$ZOO_S_CLEAN" ]] &&
-		grep -qE 'WARNING: ThreadSanitizer:|ERROR: (Address|Leak)Sanitizer:|runtime error:' "$logs/out" && reported=1
+		[[ -n $(zoo_report_headlines <"$logs/out") ]] && reported=1
 	if ((reported)) && [[ " $ZOO_S_CLEAN $ZOO_S_INVARIANT $ZOO_S_HANG " == *" $status "* ]]; then
 		echo "zoo: a process of this run reported; the run's status is $ZOO_S_REPORT (report), not $status"
 		status=$ZOO_S_REPORT
