@@ -13,7 +13,8 @@
 #                       the demo and the matrix)
 #   zoo_assert_status NAME|N           status NAME (CLEAN, HANG, ...) or N,
 #                                      or fail showing the trimmed report
-#   zoo_assert_blames_bug_line [PROG]  the report cites a BUG-marked line
+#   zoo_assert_blames_bug_line         the last run's report cites a BUG-marked
+#                                      line of one of its sources
 #   zoo_assert_clean                   status CLEAN, no report, result clean
 #   zoo_assert_no_ipc_left             no IPC object of the test's runs is left
 #   zoo_ipc_hold / zoo_ipc_list / zoo_fds   from lib/run.bash, for os checks
@@ -43,7 +44,11 @@ bats_load_library bats-assert
 
 ZOO_EXHIBIT=${ZOO_EXHIBIT:-${BATS_TEST_DIRNAME#"$ZOO_ROOT"/}}
 # shellcheck disable=SC2034 # Bats reads it
-[[ ${ZOO_NAME_PREFIX-} == 1 ]] && BATS_TEST_NAME_PREFIX="$(zoo_title "$ZOO_EXHIBIT"): "
+if [[ ${ZOO_NAME_PREFIX-} == 1 && " ${ZOO_ACTS[*]} " == *" ${ZOO_EXHIBIT%%/*} "* ]]; then
+	BATS_TEST_NAME_PREFIX="$(zoo_title "$ZOO_EXHIBIT"): "
+elif [[ ${ZOO_NAME_PREFIX-} == 1 ]]; then
+	BATS_TEST_NAME_PREFIX="$ZOO_EXHIBIT: " # the harness's own fixtures
+fi
 
 setup_file() {
 	zoo_setup_file
@@ -157,7 +162,8 @@ zoo_assert_clean() {
 
 zoo_assert_no_ipc_left() {
 	local prefix key left=''
-	[[ -f $ZOO_IPC_REGISTRY ]] || return 0
+	# No registry means no run was recorded: nothing was checked.
+	[[ -s $ZOO_IPC_REGISTRY ]] || fail "no run of this test recorded its IPC names in $ZOO_IPC_REGISTRY"
 	while read -r prefix key; do
 		left+=$(zoo_ipc_list "$prefix" "$key")
 	done <"$ZOO_IPC_REGISTRY"

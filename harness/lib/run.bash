@@ -93,8 +93,7 @@ zoo_detect() (
 	fi
 	# A child's sanitizer report went to the shared stderr, and its exit
 	# status was its parent's to see; the run's output shows it.
-	[[ $det == tsan || $det == asan ]] && [[ $status == "$ZOO_S_CLEAN" ]] &&
-		[[ -n $(zoo_report_headlines <"$logs/out") ]] && reported=1
+	[[ $det == tsan || $det == asan ]] && [[ -n $(zoo_report_headlines <"$logs/out") ]] && reported=1
 	if ((reported)) && [[ " $ZOO_S_CLEAN $ZOO_S_INVARIANT $ZOO_S_HANG " == *" $status "* ]]; then
 		echo "zoo: a process of this run reported; the run's status is $ZOO_S_REPORT (report), not $status"
 		status=$ZOO_S_REPORT
@@ -112,6 +111,7 @@ zoo_run_end() {
 
 # A prefix and key for this run, unless the caller holds one; registered so
 # that whoever started the run can remove its objects after a crash.
+# The names are this shell's pid: unique among the runs alive at once.
 zoo_ipc_begin() {
 	if [[ -z ${ZOO_IPC_PREFIX-} || -z ${ZOO_IPC_KEY-} ]]; then
 		ZOO_IPC_PREFIX="zoo-$BASHPID-"
@@ -121,8 +121,9 @@ zoo_ipc_begin() {
 }
 
 zoo_ipc_hold() {
-	export ZOO_IPC_PREFIX="zoo-$BASHPID-" ZOO_IPC_KEY=$((0x40000000 + BASHPID * 16)) ZOO_IPC_KEEP=1
-	[[ -z ${ZOO_IPC_REGISTRY-} ]] || echo "$ZOO_IPC_PREFIX $ZOO_IPC_KEY" >>"$ZOO_IPC_REGISTRY"
+	unset ZOO_IPC_PREFIX ZOO_IPC_KEY
+	zoo_ipc_begin
+	export ZOO_IPC_PREFIX ZOO_IPC_KEY ZOO_IPC_KEEP=1
 }
 
 zoo_ipc_list() {

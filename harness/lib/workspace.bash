@@ -15,6 +15,7 @@
 #   md_section NAME FILE, md_plain, lesson_hints FILE   reading a lesson
 #   show_diff A B LABEL-A LABEL-B   a colored diff -u
 #   grade_file EX FILE SHOW  grade FILE with EX's fixed-side tests (below)
+#   ws_bats_env_unset        env options that keep an outer Bats out of an inner one
 
 ZOO_CMD=harness/zoo
 WORKSPACE=${ZOO_WORKSPACE:-$ZOO_ROOT/workspace}
@@ -146,19 +147,15 @@ target_exhibit() {
 #   GR_FAILURES           the failing sentences, each followed by its
 #                         explanation lines indented by two spaces
 grade_file() {
-	local ex=$1 file=$2 show=$3 work line n name v
-	local -a clean_env=()
+	local ex=$1 file=$2 show=$3 work line n name
+	local -a clean_env
 	GR_PASSED=0 GR_FAILED=0 GR_BUILD='' GR_FAILURES=''
 	work=$(mktemp -d "${TMPDIR:-/tmp}/zoo-grade.XXXXXX")
 	# shellcheck disable=SC2064 # this grading's folder, also on Ctrl-C
 	trap "zoo_remove_soon '$work'" EXIT
 	trap 'exit 130' INT
 	mkdir "$work/verdicts"
-	# A Bats running this one (the harness's own tests) must not leak its
-	# settings into the exhibit's Bats.
-	for v in $(compgen -e); do
-		[[ $v == BATS_* && $v != BATS_LIB_PATH && $v != BATS_ROOT ]] && clean_env+=(-u "$v")
-	done
+	mapfile -t clean_env < <(ws_bats_env_unset)
 	while IFS= read -r line; do
 		[[ $line =~ ^(not )?ok\ ([0-9]+)\ (.*)$ ]] || continue
 		n=${BASH_REMATCH[2]} name=${BASH_REMATCH[3]#fixed.c: }
@@ -184,7 +181,7 @@ grade_file() {
 				fi
 			fi
 		fi
-	done < <(env "${clean_env[@]}" -u ZOO_NAME_PREFIX ZOO_FIXED="$file" ZOO_VERDICTS="$work/verdicts" TMPDIR="$work" \
+	done < <(env "${clean_env[@]}" ZOO_FIXED="$file" ZOO_VERDICTS="$work/verdicts" TMPDIR="$work" \
 		bats --formatter tap --filter '^fixed' "$ZOO_ROOT/$ex/test.bats" </dev/null 2>&1 || true)
 	if ((GR_PASSED + GR_FAILED == 0)); then
 		GR_FAILED=1
@@ -194,6 +191,16 @@ grade_file() {
 	rm -rf "$work"
 	trap - EXIT
 	return 0
+}
+
+# The `env` options that keep a Bats running this one (the harness's own
+# tests) from leaking its settings into an exhibit's Bats, one a line.
+ws_bats_env_unset() {
+	local v
+	for v in $(compgen -e); do
+		[[ $v == BATS_* && $v != BATS_LIB_PATH && $v != BATS_ROOT ]] && printf '%s\n' -u "$v"
+	done
+	printf '%s\n' -u ZOO_NAME_PREFIX
 }
 
 # What the runs of one failed test measured, from their recorded verdicts:
