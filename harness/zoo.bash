@@ -25,8 +25,11 @@
 #
 # The grading hook: with ZOO_FIXED=path/to/attempt.c, every run of `fixed`
 # builds and runs that file instead of the exhibit's fixed.c, judged by
-# fixed.c's Expect: and Knobs: lines; ZOO_FIXED_WORKSPACE=DIR does the same
-# with DIR/<act>/<NN-slug>/exercise.c. With ZOO_VERDICTS=DIR, each run writes
+# fixed.c's Expect: and Knobs: lines (a file without the exhibit's plumbing,
+# a learner's copy, gets broken.c's put back: zoo_restore); ZOO_FIXED_WORKSPACE=DIR does the same
+# with DIR/<act>/<NN-slug>/exercise.c. ZOO_FIXED_SOURCE is the file the fixed
+# program is built from (fixed.c, the attempt, or the attempt restored), for
+# tests that build a variant of it. With ZOO_VERDICTS=DIR, each run writes
 # its verdict to DIR/<test number> (tab-separated: detector, program,
 # promise, verdict, status, the program's result line; then one line per
 # report headline) and its trimmed report to DIR/<test number>.report: what
@@ -65,12 +68,22 @@ zoo_setup_file() {
 	if [[ -z ${ZOO_FIXED-} && -n ${ZOO_FIXED_WORKSPACE-} ]]; then
 		ZOO_FIXED=$ZOO_FIXED_WORKSPACE/$ZOO_EXHIBIT/exercise.c
 	fi
+	export ZOO_FIXED_SOURCE=$ZOO_ROOT/$ZOO_EXHIBIT/fixed.c
 	if [[ -n ${ZOO_FIXED-} ]]; then
 		[[ $ZOO_FIXED == /* ]] || ZOO_FIXED=$PWD/$ZOO_FIXED
 		[[ -f $ZOO_FIXED ]] || fail "ZOO_FIXED=$ZOO_FIXED: no such file"
+		# A learner's copy lacks the plumbing that forces the schedule
+		# (lib/header.bash): put it back, lines still numbered as theirs.
+		local src=$ZOO_FIXED broken=$ZOO_ROOT/$ZOO_EXHIBIT/broken.c
+		if ! grep -qE "$ZOO_PLUMBING" "$ZOO_FIXED" && grep -qE "$ZOO_PLUMBING" "$broken"; then
+			mkdir -p "$BATS_FILE_TMPDIR/restored"
+			src=$BATS_FILE_TMPDIR/restored/$(basename "$ZOO_FIXED")
+			zoo_restore "$broken" "$ZOO_FIXED" "$ZOO_FIXED" >"$src"
+		fi
+		ZOO_FIXED_SOURCE=$src
 		# A build failure fails every run of `fixed`, not the file: each
 		# fixed-side test then says why, and Bats' reports stay whole.
-		if ! make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$ZOO_FIXED" \
+		if ! make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$src" \
 			OUT="$BATS_FILE_TMPDIR/learner" NAME=fixed INC="$BATS_TEST_DIRNAME" >"$BATS_FILE_TMPDIR/build.log" 2>&1; then
 			[[ -z ${ZOO_VERDICTS-} ]] || cp "$BATS_FILE_TMPDIR/build.log" "$ZOO_VERDICTS/build.log"
 		else

@@ -2,13 +2,14 @@
  * harness/zoo.h: the one header every zoo program includes.
  *
  * A program fills in a `struct zoo_program` (what it does, what its watchdog
- * waits for, its default knobs) and calls zoo_start() first thing in main(),
+ * waits for, the knobs it reads and their defaults) and calls zoo_start() first thing in main(),
  * before any thread or child exists. Everything else here is small and optional:
  *
  *   knobs        ZOO_ITERS, ZOO_THREADS, ZOO_WIDEN (microseconds of delay in
  *                the race window, 0 = natural schedule), ZOO_SEED, ZOO_QUIET
  *                and ZOO_TIMEOUT (the watchdog's), read once from the
- *                environment into `zoo` and echoed by --help. Reading them
+ *                environment into `zoo`; --help lists those the program's
+ *                .reads names, and setting another is bad usage. Reading them
  *                later, from the threads, would itself be a data race.
  *   watchdog     a detached thread that ends a hung run with status HANG and
  *                one line naming what the program was waiting for. A run is
@@ -24,7 +25,10 @@
  *                atomic in a page hidden from Helgrind and DRD, so no detector
  *                can take it for synchronization.
  *   wideners     zoo_widen() sleeps ZOO_WIDEN us; zoo_cue_await() sleeps until
- *                another thread has given a cue or ZOO_WIDEN us have passed.
+ *                a cue was given N times or ZOO_WIDEN us have passed, and
+ *                zoo_cue_await_next() until once more than its awaiter has had.
+ *                They are test plumbing: the learner's copy leaves their lines
+ *                out (harness/lib/header.bash), so each is a whole statement.
  *                Cues are relaxed atomics hidden from Helgrind and DRD: they
  *                create no happens-before edge any detector could see, so
  *                they force an interleaving without hiding the race.
@@ -107,6 +111,8 @@ struct zoo_knobs {
 struct zoo_program {
 	const char *what;   /* one sentence: what the program does */
 	const char *awaits; /* what a hang is waiting for, for the watchdog */
+	const char *reads;  /* the knobs it reads beside ZOO_QUIET and ZOO_TIMEOUT,
+			       e.g. "ZOO_ITERS ZOO_WIDEN"; setting another is bad usage */
 	struct zoo_knobs defaults;
 };
 
@@ -281,6 +287,7 @@ static ZOO_UNUSED void zoo_widen(void)
  */
 struct zoo_cue {
 	atomic_uint given;
+	unsigned awaited; /* the cues zoo_cue_await_next() has had: its one awaiter's own */
 };
 
 static void zoo_cue_hide(struct zoo_cue *cue)
@@ -323,6 +330,19 @@ static ZOO_UNUSED bool zoo_cue_await(struct zoo_cue *cue, unsigned count)
 		zoo_sleep_us(100);
 	}
 	zoo_progress();
+	return given;
+}
+
+/*
+ * For a cue with one awaiter: wait for the next cue this awaiter has not had
+ * yet. A wait that times out takes none, so a program that gives the cue less
+ * often than it is awaited (a learner's fix, say) falls back in step.
+ */
+static ZOO_UNUSED bool zoo_cue_await_next(struct zoo_cue *cue)
+{
+	bool given = zoo_cue_await(cue, cue->awaited + 1);
+
+	cue->awaited += given;
 	return given;
 }
 
@@ -653,14 +673,29 @@ static ZOO_UNUSED key_t zoo_ipc_key(int n)
 	return (key_t)(zoo_ipc_base + n);
 }
 
+/* Does the program read this knob? (Its .reads names it, as a whole word.) */
+static bool zoo_reads(const struct zoo_program *p, const char *knob)
+{
+	size_t len = strlen(knob);
+
+	for (const char *at = p->reads; at != NULL && (at = strstr(at, knob)) != NULL; at += len)
+		if ((at == p->reads || at[-1] == ' ') && (at[len] == '\0' || at[len] == ' '))
+			return true;
+	return false;
+}
+
 static void zoo_help(const struct zoo_program *p)
 {
 	printf("%s: %s\n\nKnobs (environment, with this program's defaults):\n", zoo_name, p->what);
-	printf("  ZOO_ITERS=%-10ld rounds of work\n", p->defaults.iters);
-	printf("  ZOO_THREADS=%-8ld worker threads\n", p->defaults.threads);
-	printf("  ZOO_WIDEN=%-10ld microseconds spent inside the race window (0: natural schedule)\n",
-	       p->defaults.widen_us);
-	printf("  ZOO_SEED=%-11ld seed for the random choices\n", p->defaults.seed);
+	if (zoo_reads(p, "ZOO_ITERS"))
+		printf("  ZOO_ITERS=%-10ld rounds of work\n", p->defaults.iters);
+	if (zoo_reads(p, "ZOO_THREADS"))
+		printf("  ZOO_THREADS=%-8ld threads\n", p->defaults.threads);
+	if (zoo_reads(p, "ZOO_WIDEN"))
+		printf("  ZOO_WIDEN=%-10ld microseconds the test may hold a thread back (0: natural schedule)\n",
+		       p->defaults.widen_us);
+	if (zoo_reads(p, "ZOO_SEED"))
+		printf("  ZOO_SEED=%-11ld seed for the random choices\n", p->defaults.seed);
 	printf("  ZOO_QUIET=%-10ld milliseconds without progress that are a hang (0: automatic, here %ld);\n"
 	       "                       never less than the automatic time plus ZOO_WIDEN\n",
 	       p->defaults.quiet_ms, zoo_quiet_auto_ms());
@@ -690,6 +725,10 @@ static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program
 		zoo_usage_error("takes no arguments, only ZOO_* knobs, and got '%s'", argv[1]);
 
 	zoo = p->defaults;
+	static const char *const optional[] = { "ZOO_ITERS", "ZOO_THREADS", "ZOO_WIDEN", "ZOO_SEED" };
+	for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+		if (getenv(optional[i]) != NULL && !zoo_reads(p, optional[i]))
+			zoo_usage_error("%s is set, but this program does not read it", optional[i]);
 	zoo_knob("ZOO_ITERS", &zoo.iters, 1, 1000000000L);
 	zoo_knob("ZOO_THREADS", &zoo.threads, 1, 64);
 	zoo_knob("ZOO_WIDEN", &zoo.widen_us, 0, 10000000L);

@@ -2,10 +2,11 @@
  * act1-threads/01-lost-wakeup/broken.c: a producer hands items one at a time
  * to a consumer through a one-slot mailbox, a mutex and two condition variables.
  * Rule R1: a wakeup is a hint to re-check, not a delivery.
- * Bug: the producer fills the mailbox and signals without holding the mutex,
- *      and the consumer looks once, with `if`. A signal that lands between the
- *      consumer's look and its wait finds no one waiting and is lost: the
- *      consumer sleeps beside an item that is already there.
+ * Also R2: publish, then signal: release after the data, acquire before it.
+ * Bug: the producer fills the mailbox and signals without holding the mutex.
+ *      The consumer re-checks in a loop, but a post and signal that land
+ *      between its look and its wait find no one waiting: the signal is
+ *      lost, and the consumer sleeps beside an item that is already there.
  * Expect: tsan=report helgrind=report drd=report stress=hang
  */
 #include "zoo.h"
@@ -15,14 +16,14 @@ static pthread_cond_t item_posted = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t item_taken = PTHREAD_COND_INITIALIZER;
 static long items_in_box;              /* 0 or 1; guarded by mailbox_lock */
 static long items_taken;               /* guarded by mailbox_lock */
-static struct zoo_cue consumer_looked; /* widener: the consumer found it empty */
+static struct zoo_cue consumer_looked; /* widener: the consumer found the box empty */
 
 static void *producer(void *arg)
 {
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
-		zoo_cue_await(&consumer_looked, (unsigned)i + 1);
-		items_in_box++;           /* BUG(R1): the predicate changes outside the mutex */
+		zoo_cue_await_next(&consumer_looked);
+		items_in_box++; /* BUG(R1): the box changes outside the mutex */
 		zoo_signal(&item_posted);
 		zoo_lock(&mailbox_lock);
 		while (items_in_box > 0)
@@ -37,9 +38,9 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&mailbox_lock);
-		if (items_in_box == 0) { /* BUG(R1): one look; a wakeup is taken as delivery */
+		while (items_in_box == 0) {
 			zoo_cue_give(&consumer_looked);
-			zoo_widen(); /* the window between looking and sleeping */
+			zoo_widen(); /* widener: the window between looking and sleeping */
 			zoo_wait(&item_posted, &mailbox_lock);
 		}
 		if (items_in_box != 1)
@@ -56,7 +57,8 @@ int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
 		.what = "hands ZOO_ITERS items from a producer to a consumer, one at a time",
-		.awaits = "the consumer to take an item the producer posted",
+		.awaits = "the consumer to take the next item",
+		.reads = "ZOO_ITERS ZOO_WIDEN",
 		.defaults = { .iters = 20, .threads = 2, .widen_us = 20000, .seed = 1, .timeout_s = 4 },
 	};
 	pthread_t threads[2];

@@ -2,10 +2,11 @@
  * act1-threads/01-lost-wakeup/fixed.c: a producer hands items one at a time
  * to a consumer through a one-slot mailbox, a mutex and two condition variables.
  * Rule R1: a wakeup is a hint to re-check, not a delivery.
- * Fix: the producer fills the mailbox and signals while it holds the mutex, so
- *      no signal can fall between the consumer's look and its wait (the wait
- *      releases the mutex atomically). The consumer re-checks in a `while`
- *      after every wakeup, so a spurious or stolen wake costs one more look.
+ * Also R2: publish, then signal: release after the data, acquire before it.
+ * Fix: the producer fills the mailbox and signals while it holds the mutex.
+ *      The consumer holds it from its look until the wait releases it, in
+ *      one step, so a post lands either before the look (seen) or after
+ *      the consumer is asleep (the signal finds it): never in between.
  * Expect: tsan=clean helgrind=clean drd=clean stress=clean
  */
 #include "zoo.h"
@@ -15,14 +16,14 @@ static pthread_cond_t item_posted = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t item_taken = PTHREAD_COND_INITIALIZER;
 static long items_in_box;              /* 0 or 1; guarded by mailbox_lock */
 static long items_taken;               /* guarded by mailbox_lock */
-static struct zoo_cue consumer_looked; /* widener: the consumer found it empty */
+static struct zoo_cue consumer_looked; /* widener: the consumer found the box empty */
 
 static void *producer(void *arg)
 {
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
-		zoo_cue_await(&consumer_looked, (unsigned)i + 1);
-		zoo_lock(&mailbox_lock);  /* FIX(R1): change the predicate under the mutex */
+		zoo_cue_await_next(&consumer_looked);
+		zoo_lock(&mailbox_lock);  /* FIX(R1): change the box under the mutex */
 		items_in_box++;
 		zoo_signal(&item_posted); /* FIX(R1): and signal before letting go of it */
 		while (items_in_box > 0)
@@ -37,9 +38,9 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&mailbox_lock);
-		while (items_in_box == 0) { /* FIX(R1): look again after every wakeup */
+		while (items_in_box == 0) {
 			zoo_cue_give(&consumer_looked);
-			zoo_widen(); /* the window between looking and sleeping */
+			zoo_widen(); /* widener: the window between looking and sleeping */
 			zoo_wait(&item_posted, &mailbox_lock);
 		}
 		if (items_in_box != 1)
@@ -56,7 +57,8 @@ int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
 		.what = "hands ZOO_ITERS items from a producer to a consumer, one at a time",
-		.awaits = "the consumer to take an item the producer posted",
+		.awaits = "the consumer to take the next item",
+		.reads = "ZOO_ITERS ZOO_WIDEN",
 		.defaults = { .iters = 20, .threads = 2, .widen_us = 20000, .seed = 1, .timeout_s = 4 },
 	};
 	pthread_t threads[2];

@@ -7,7 +7,7 @@ load ../../harness/zoo
 
 @test "broken.c: the consumer sleeps beside a posted item until the watchdog ends it" {
 	zoo_run_expected stress broken
-	assert_output --partial 'waiting for the consumer to take an item'
+	assert_output --partial 'waiting for the consumer to take the next item'
 }
 
 @test "broken.c: ThreadSanitizer reports the data race on the mailbox at the BUG line" {
@@ -26,7 +26,7 @@ load ../../harness/zoo
 	assert_output --partial 'Conflicting store'
 }
 
-@test "fixed.c: hands over every item with the window widened" {
+@test "fixed.c: hands over every item on the schedule the test forces" {
 	zoo_run_expected stress fixed
 	assert_output --partial 'took 20 of 20 items'
 }

@@ -16,19 +16,19 @@ static pthread_cond_t slot_emptied = PTHREAD_COND_INITIALIZER;
 static long slot_value;                /* guarded by slot_lock */
 static bool slot_ready;                /* guarded by slot_lock: slot_value is new */
 static long values_taken;              /* the consumer's own count */
-static struct zoo_cue consumer_sleeps; /* widener: it found the slot empty */
+static struct zoo_cue consumer_waits; /* widener: the consumer found the slot empty */
 
 static void *producer(void *arg)
 {
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
-		zoo_cue_await(&consumer_sleeps, (unsigned)i + 1);
+		zoo_cue_await_next(&consumer_waits);
 		zoo_lock(&slot_lock);
 		zoo_signal(&slot_filled); /* BUG(R2): the wake goes out first */
 		zoo_unlock(&slot_lock);
-		zoo_cue_await(&consumer_sleeps, (unsigned)i + 2); /* widener: it looked again */
-		slot_value = i + 1;
-		slot_ready = true;        /* BUG(R2): the data comes after, unlocked */
+		zoo_cue_await_next(&consumer_waits); /* widener: it looked again, and waits again */
+		slot_value = i + 1;       /* BUG(R2): the data comes after, */
+		slot_ready = true;        /* BUG(R2): and outside the mutex */
 		zoo_lock(&slot_lock);
 		while (slot_ready)
 			zoo_wait(&slot_emptied, &slot_lock);
@@ -42,8 +42,8 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&slot_lock);
-		while (!slot_ready) { /* a wake is a hint: look again every time */
-			zoo_cue_give(&consumer_sleeps);
+		while (!slot_ready) {
+			zoo_cue_give(&consumer_waits);
 			zoo_wait(&slot_filled, &slot_lock);
 		}
 		if (slot_value != i + 1)
@@ -60,7 +60,8 @@ int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
 		.what = "hands ZOO_ITERS numbered values from a producer to a consumer through one slot",
-		.awaits = "the consumer to take a value the producer published",
+		.awaits = "the consumer to take the next value",
+		.reads = "ZOO_ITERS ZOO_WIDEN",
 		.defaults = { .iters = 20, .threads = 2, .widen_us = 50000, .seed = 1, .timeout_s = 4 },
 	};
 	pthread_t threads[2];

@@ -1,48 +1,49 @@
 /*
- * act1-threads/03-lock-order-inversion/broken.c: two tellers move money
- * between the same two accounts in opposite directions.
+ * act1-threads/03-lock-order-inversion/broken.c: three tellers move money
+ * around a ring of three accounts, A to B, B to C and C to A.
  * Rule R4: acquire in one fixed order, release by scope.
- * Bug: transfer() locks `from` then `to`; A->B and B->A each hold one lock
- *      and wait forever for the other. ZOO_THREADS=1 runs the tellers one
- *      after the other: nothing hangs, but the detectors see both orders.
+ * Bug: transfer() locks `from`, then `to`: the order depends on the caller.
+ *      Each teller holds its own `from` and waits for its `to`, which the next
+ *      teller holds: a cycle, and all three wait forever. ZOO_THREADS=1 runs
+ *      the tellers one after the other: nothing hangs, but the detectors see
+ *      the three orders that make the cycle.
  * Expect: tsan=report helgrind=report drd=hang stress=hang
  * Knobs: tsan,helgrind ZOO_THREADS=1
  * Demo: tsan
  */
 #include "zoo.h"
 
+#define TELLERS 3
+
 struct account {
 	pthread_mutex_t mutex;
 	long balance; /* guarded by mutex */
 };
 
-/* One array, so that comparing two accounts' addresses is defined C. */
-static struct account accounts[2] = {
+static struct account accounts[TELLERS] = {
+	{ PTHREAD_MUTEX_INITIALIZER, 1000 },
 	{ PTHREAD_MUTEX_INITIALIZER, 1000 },
 	{ PTHREAD_MUTEX_INITIALIZER, 1000 },
 };
-static const long money = 2000; /* what the accounts hold together, always */
+static const long money = 3000; /* what the accounts hold together, always */
 
 struct teller {
 	struct account *from, *to;
-	struct zoo_cue holds_first;     /* widener: this teller holds its first lock */
-	struct zoo_cue *partner_holds;  /* the other teller's cue */
-	long transfers;                 /* written by this teller only */
+	long transfers; /* written by this teller only */
 };
 
+static struct teller tellers[TELLERS];
+static struct zoo_cue holds_first[TELLERS]; /* widener: teller i holds its first lock */
+
 /* Move `amount` from t->from to t->to, holding both accounts' locks. */
-static void transfer(struct teller *t, long round, long amount)
+static void transfer(struct teller *t, long amount)
 {
-	zoo_lock(&t->from->mutex);
-	zoo_cue_give(&t->holds_first);
-	if (zoo.threads == 2) /* the window between the locks, held open for the partner */
-		zoo_cue_await(t->partner_holds, (unsigned)round + 1);
-	zoo_lock(&t->to->mutex); /* BUG(R4): the order depends on the caller */
+	zoo_lock(&t->from->mutex); /* BUG(R4): first the caller's `from`, */
+	zoo_cue_give(&holds_first[t - tellers]);
+	zoo_cue_await_next(&holds_first[(t - tellers + 1) % TELLERS]); /* widener: the next teller holds its first */
+	zoo_lock(&t->to->mutex);   /* BUG(R4): then its `to` */
 	t->from->balance -= amount;
 	t->to->balance += amount;
-	if (t->from->balance + t->to->balance != money)
-		zoo_finish(ZOO_INVARIANT, "the accounts hold %ld, not %ld",
-			   t->from->balance + t->to->balance, money);
 	zoo_unlock(&t->to->mutex);
 	zoo_unlock(&t->from->mutex);
 }
@@ -52,7 +53,7 @@ static void *teller(void *arg)
 	struct teller *t = arg;
 
 	for (long round = 0; round < zoo.iters; round++) {
-		transfer(t, round, 1 + round % 10);
+		transfer(t, 1 + round % 10);
 		t->transfers++;
 	}
 	return NULL;
@@ -61,31 +62,32 @@ static void *teller(void *arg)
 int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
-		.what = "two tellers each make ZOO_ITERS transfers between accounts A and B, "
-			"A->B and B->A; ZOO_THREADS=1: one teller at a time, 2: both at once",
-		.awaits = "each teller to take its second account's lock",
-		.defaults = { .iters = 10, .threads = 2, .widen_us = 10000, .seed = 1, .timeout_s = 4 },
+		.what = "three tellers each make ZOO_ITERS transfers around a ring of accounts, "
+			"A to B, B to C, C to A; ZOO_THREADS=1: one teller at a time, 3: all at once",
+		.awaits = "the tellers to finish their transfers",
+		.reads = "ZOO_ITERS ZOO_THREADS ZOO_WIDEN",
+		.defaults = { .iters = 10, .threads = TELLERS, .widen_us = 10000, .seed = 1, .timeout_s = 4 },
 	};
-	struct teller tellers[2] = {
-		{ .from = &accounts[0], .to = &accounts[1], .partner_holds = &tellers[1].holds_first },
-		{ .from = &accounts[1], .to = &accounts[0], .partner_holds = &tellers[0].holds_first },
-	};
-	pthread_t threads[2];
+	pthread_t threads[TELLERS];
+	long total = 0, transfers = 0;
 
 	zoo_start(argc, argv, &program);
-	if (zoo.threads > 2)
-		zoo_usage_error("ZOO_THREADS=%ld: there are two tellers; 1 runs them one at a time, 2 at once",
-				zoo.threads);
-	for (int i = 0; i < 2; i++) {
+	if (zoo.threads != 1 && zoo.threads != TELLERS)
+		zoo_usage_error("ZOO_THREADS=%ld: 1 runs the tellers one at a time, %d all at once",
+				zoo.threads, TELLERS);
+	for (int i = 0; i < TELLERS; i++) {
+		tellers[i] = (struct teller){ .from = &accounts[i], .to = &accounts[(i + 1) % TELLERS] };
 		zoo_thread_start(&threads[i], teller, &tellers[i]);
 		if (zoo.threads == 1)
 			zoo_thread_join(threads[i]); /* one teller at a time */
 	}
-	for (int i = 0; i < 2 && zoo.threads == 2; i++)
+	for (int i = 0; i < TELLERS && zoo.threads == TELLERS; i++)
 		zoo_thread_join(threads[i]);
-	if (accounts[0].balance + accounts[1].balance != money)
-		zoo_finish(ZOO_INVARIANT, "the accounts end with %ld, not %ld",
-			   accounts[0].balance + accounts[1].balance, money);
-	zoo_finish(ZOO_CLEAN, "%ld transfers; the accounts still hold %ld in all",
-		   tellers[0].transfers + tellers[1].transfers, money);
+	for (int i = 0; i < TELLERS; i++) {
+		total += accounts[i].balance;
+		transfers += tellers[i].transfers;
+	}
+	if (total != money)
+		zoo_finish(ZOO_INVARIANT, "the accounts end with %ld, not %ld", total, money);
+	zoo_finish(ZOO_CLEAN, "%ld transfers; the accounts still hold %ld in all", transfers, money);
 }

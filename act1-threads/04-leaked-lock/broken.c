@@ -2,6 +2,7 @@
  * act1-threads/04-leaked-lock/broken.c: a bank serves each deposit on its own
  * handler thread, and a handler credits one account under the one bank lock.
  * Rule R4: acquire in one fixed order, release by scope.
+ * Also R5: one owner per resource: whoever takes the lock releases it, on every path.
  * Bug: serve() takes the lock by hand and refuses a deposit to the closed
  *      account with an early return that skips the unlock. The handler thread
  *      ends still holding the lock, and every thread that asks for it after
@@ -60,7 +61,8 @@ int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
 		.what = "serves ZOO_ITERS deposits, one handler thread each, ZOO_THREADS at a time",
-		.awaits = "every handler to get bank_lock and finish",
+		.awaits = "every handler to finish",
+		.reads = "ZOO_ITERS ZOO_THREADS ZOO_SEED",
 		.defaults = { .iters = 20, .threads = 10, .widen_us = 0, .seed = 1, .timeout_s = 4 },
 	};
 	long want_refused = 0, want_total = 0, total = 0, counted;

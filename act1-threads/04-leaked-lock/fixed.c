@@ -2,6 +2,7 @@
  * act1-threads/04-leaked-lock/fixed.c: a bank serves each deposit on its own
  * handler thread, and a handler credits one account under the one bank lock.
  * Rule R4: acquire in one fixed order, release by scope.
+ * Also R5: one owner per resource: whoever takes the lock releases it, on every path.
  * Fix: serve() holds the lock through zoo_scoped_lock, a guard the compiler
  *      releases when the function returns, by whichever return. The refusal
  *      path can no longer leave the lock behind, and it still counts the
@@ -58,7 +59,8 @@ int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
 		.what = "serves ZOO_ITERS deposits, one handler thread each, ZOO_THREADS at a time",
-		.awaits = "every handler to get bank_lock and finish",
+		.awaits = "every handler to finish",
+		.reads = "ZOO_ITERS ZOO_THREADS ZOO_SEED",
 		.defaults = { .iters = 20, .threads = 10, .widen_us = 0, .seed = 1, .timeout_s = 4 },
 	};
 	long want_refused = 0, want_total = 0, total = 0, counted;

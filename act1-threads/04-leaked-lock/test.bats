@@ -7,7 +7,7 @@ load ../../harness/zoo
 
 @test "broken.c: the handlers queue for a lock no live thread holds until the watchdog ends it" {
 	zoo_run_expected stress broken
-	assert_output --partial 'waiting for every handler to get bank_lock'
+	assert_output --partial 'waiting for every handler to finish'
 }
 
 @test "broken.c: ThreadSanitizer reports nothing; the run just hangs" {

@@ -22,10 +22,22 @@ distance() {
 	(($(distance) < 64)) || fail "counters are $(distance) bytes apart"
 }
 
-@test "fixed.c: the two counters sit at least one cache line apart" {
+@test "fixed.c: passes the layout probe (the counters far enough apart)" {
 	zoo_run_expected stress fixed ZOO_ITERS=1000
 	[[ -n $(distance) ]] || fail "the result line names no distance"
 	(($(distance) >= 64)) || fail "counters are only $(distance) bytes apart"
+}
+
+@test "fixed.c: its layout survives a careless edit: the build refuses to pack the counters again" {
+	# The careless edit: every _Alignas taken out. An assertion of the layout
+	# at compile time must then stop the build. (A fix that pads by hand has
+	# no _Alignas to take out: the probe cannot make its edit there.)
+	grep -q '_Alignas' "$ZOO_FIXED_SOURCE" || skip "this fix has no _Alignas for the careless edit to take out"
+	sed 's/_Alignas([^)]*)//g' "$ZOO_FIXED_SOURCE" >"$BATS_TEST_TMPDIR/packed.c"
+	run make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$BATS_TEST_TMPDIR/packed.c" \
+		OUT="$BATS_TEST_TMPDIR/packed" NAME=packed INC="$BATS_TEST_DIRNAME"
+	assert_failure
+	assert_output --partial 'static assertion failed'
 }
 
 @test "fixed.c: counts at least 1.5x faster than broken.c (fastest bursts, 3 alternating runs)" {

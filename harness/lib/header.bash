@@ -10,25 +10,48 @@
 #   zoo_knobs FILE DET       the VAR=value settings FILE's Knobs: line gives DET,
 #                            one a line (dies with one line if the line is wrong)
 #   zoo_bug_lines FILE...    every line marked BUG(Rn), as "file.c:LINE"
-#   zoo_strip MODE FILE      FILE as a learner sees it, markers cut out:
+#   zoo_rules FILE           the rules FILE's header names, primary first:
+#                            the Rule: line's, then the Also: line's (R4 R5)
+#   zoo_card                 the card in COURSE.md, one rule a line: "R4 lock-order"
+#   zoo_strip MODE FILE      FILE as a learner sees it, markers and plumbing
+#                            cut out:
 #                            exercise  header kept, less the fields that tell
 #                                      the bug (Bug, Fix, Expect, Demo, Knobs)
 #                            quiz      no header, numbered from the first code line
 #                            bugs      for quiz: one line per BUG marker, tab-
 #                                      separated: quiz line, file line, rules,
 #                                      code, the marker's words
+#                            plumbing  the plumbing lines, each as "K<tab>line":
+#                                      it sat after line K of the exercise copy
+#   zoo_restore BROKEN FILE NAME   FILE (a learner's edit of BROKEN's exercise
+#                            copy) with BROKEN's plumbing put back where it
+#                            was, and #line directives that keep every line
+#                            named and numbered as in FILE (shown as NAME)
+#
+# Plumbing is what a program carries only to be tested: the cues and wideners
+# that force an interleaving, and the knobs it reads with their defaults (a
+# line that matches ZOO_PLUMBING; the defaults tell where a window is). Each such
+# line is one whole statement or declaration, so that the copy without it is
+# the program a learner would have written. Grading builds the learner's file
+# with the plumbing restored, anchored to the unchanged line before it (or,
+# failing that, after it; failing both, the nearest unchanged line before), so
+# a fix is judged on the schedule the test forces.
 #
 # A header is the comment that opens the file; a field starts at a line
 # " * Name:" and runs until the next such line. A Knobs: line reads
 # "DETECTOR[,DETECTOR] VAR=value...; ..." where the detector "all" stands for
 # every one and a later group wins; it holds the settings a detector's runs
 # need to keep the Expect: promise, and every run (test, demo, matrix, check,
-# grade) applies them, so they are written nowhere else.
+# grade) applies them, so they are written nowhere else. A rule is R1..R10 or
+# C1..C4 (COURSE.md, "The card").
+
+ZOO_PLUMBING='zoo_(cue|widen)|^[[:space:]]*[.](reads|defaults)[[:space:]]*='
+ZOO_RULE_RE='[RC][0-9]+'
 
 zoo_header_field() {
 	awk -v field="$1" '
 		/^ \*\// { exit }
-		/^ \* [A-Z][A-Za-z]*( R[0-9]+)?:/ { on = ($2 == field || $2 == field ":") }
+		/^ \* [A-Z][A-Za-z]*( [RC][0-9]+)?:/ { on = ($2 == field || $2 == field ":") }
 		on { line = $0; sub(/^ \* +/, "", line); if (!started) sub(/^[A-Za-z]+:? */, "", line); text = text (started ? " " : "") line; started = 1 }
 		END { print text }' "$2"
 }
@@ -74,24 +97,37 @@ zoo_knobs() {
 zoo_bug_lines() {
 	local f
 	for f in "$@"; do
-		grep -n 'BUG(R[0-9]*' "$f" | sed "s|^\\([0-9]*\\):.*|$(basename "$f"):\\1|" || true
+		grep -nE "BUG\($ZOO_RULE_RE" "$f" | sed "s|^\\([0-9]*\\):.*|$(basename "$f"):\\1|" || true
 	done
 }
 
+zoo_card() {
+	# shellcheck disable=SC2016 # the backticks are the card's, not a command
+	sed -n 's/^| \([RC][0-9]*\) | `\([a-z-]*\)` | .*/\1 \2/p' "$ZOO_ROOT/COURSE.md"
+}
+
+zoo_rules() {
+	{ zoo_header_field Rule "$1"; zoo_header_field Also "$1"; } | sed 's/:.*//' |
+		grep -oE "$ZOO_RULE_RE" | awk '!seen[$0]++' | paste -sd' ' -
+}
+
 zoo_strip() {
-	awk -v mode="$1" '
-		function marker_at(s) { return match(s, /[ \t]*\/\*[ \t]*(BUG|FIX)\(R[^)]*\)/) }
+	awk -v mode="$1" -v plumbing="$ZOO_PLUMBING" -v rule_re="$ZOO_RULE_RE" '
+		function marker_at(s) { return match(s, "[ \t]*/\\*[ \t]*(BUG|FIX)\\(" rule_re "[^)]*\\)") }
+		function emit(text) { out++; if (mode == "exercise" || mode == "quiz") print text }
+		BEGIN { copy = (mode == "exercise" || mode == "plumbing") }
 		NR == 1 && /^\/\*/ { header = 1 }
 		header {
 			if (/^ \*\//) { header = 0; after = 1 }
-			if (mode != "exercise") next
-			if ($0 ~ /^ \* [A-Z][A-Za-z]*( R[0-9]+)?:/) {
+			if (!copy) next
+			if ($0 ~ /^ \* [A-Z][A-Za-z]*( [RC][0-9]+)?:/) {
 				field = $2; sub(/:$/, "", field)
 				drop = (field ~ /^(Bug|Fix|Expect|Demo|Knobs)$/)
 			} else if (!(drop && $0 ~ /^ \*  +[^ ]/)) drop = 0
-			if (!drop) print
+			if (!drop) emit($0)
 			next }
-		after && mode != "exercise" && /^[ \t]*$/ { next }
+		after && !copy && /^[ \t]*$/ { next }
+		$0 ~ plumbing { if (mode == "plumbing") printf "%d\t%s\n", out, $0; next }
 		{ after = 0; line = $0; rules = ""; words = ""; cut = 0 }
 		{
 			while (marker_at(line)) {
@@ -101,7 +137,7 @@ zoo_strip() {
 				comment = substr(line, start, end - start)
 				if (comment ~ /BUG\(/) {
 					inside = comment; sub(/^[^(]*\(/, "", inside); sub(/\).*/, "", inside)
-					while (match(inside, /R[0-9]+/)) { rules = rules (rules == "" ? "" : " ") substr(inside, RSTART, RLENGTH); inside = substr(inside, RSTART + RLENGTH) }
+					while (match(inside, rule_re)) { rules = rules (rules == "" ? "" : " ") substr(inside, RSTART, RLENGTH); inside = substr(inside, RSTART + RLENGTH) }
 					said = comment; sub(/^[ \t]*\/\*[ \t]*/, "", said); sub(/[ \t]*\*\/$/, "", said)
 					words = words (words == "" ? "" : "; ") said
 				}
@@ -113,8 +149,64 @@ zoo_strip() {
 		cut && line ~ /^[ \t]*$/ { if (rules != "") { pend_rules = pend_rules " " rules; pend_words = pend_words words; pend_orig = pend_orig ? pend_orig : NR } next }
 		{
 			n++
-			if (mode != "bugs") print line
+			emit(line)
 			if (pend_rules != "") { rules = rules pend_rules; words = pend_words (words == "" ? "" : "; " words); orig = pend_orig; pend_rules = ""; pend_words = ""; pend_orig = 0 } else orig = NR
 			if (rules != "" && mode == "bugs") { code = line; sub(/^[ \t]+/, "", code); gsub(/\t/, " ", code); printf "%d\t%d\t%s\t%s\t%s\n", n, orig, rules, code, words }
 		}' "$2"
+}
+
+zoo_restore() {
+	local broken=$1 file=$2 name=$3 copy
+	copy=$(mktemp "${TMPDIR:-/tmp}/zoo-copy.XXXXXX")
+	zoo_strip exercise "$broken" >"$copy"
+	# diff's normal format says which lines of the copy survive in FILE, and
+	# where: the map the plumbing is anchored by.
+	{ diff -w "$copy" "$file" || true; echo "=copy $(wc -l <"$copy")"; zoo_strip plumbing "$broken"; cat "$file"; } |
+		awk -v name="$name" -v file="$file" -F'\t' '
+			function range(r, part) { split(r, part, ","); lo = part[1]; hi = (2 in part) ? part[2] : part[1] }
+			stage == 0 && /^=copy / { copied = substr($0, 7) + 0; stage = 1; next }
+			stage == 0 && /^[0-9]/ {
+				if (!match($0, /[acd]/)) next
+				kind = substr($0, RSTART, 1); range(substr($0, 1, RSTART - 1)); olo = lo; ohi = hi
+				range(substr($0, RSTART + 1)); nlo = lo; nhi = hi
+				hunks++; hkind[hunks] = kind; hlo[hunks] = olo; hhi[hunks] = ohi; hnlo[hunks] = nlo; hnhi[hunks] = nhi
+				next }
+			stage == 0 { next }
+			stage == 1 && /^[0-9]+\t/ { k = $1; text = substr($0, index($0, "\t") + 1); after[k] = after[k] text "\n"; groups[++ng] = k; next }
+			stage == 1 { stage = 2; build_map() }
+			stage == 2 { own[++nl] = $0 }
+			function build_map(   s, h, off) {
+				off = 0; h = 1
+				for (s = 1; s <= copied; s++) {
+					while (h <= hunks && hkind[h] == "a" && hlo[h] < s) { off += hnhi[h] - hnlo[h] + 1; h++ }
+					if (h <= hunks && hkind[h] != "a" && s >= hlo[h] && s <= hhi[h]) {
+						map[s] = 0
+						if (s == hhi[h]) { off += (hkind[h] == "c" ? hnhi[h] - hnlo[h] + 1 : 0) - (hhi[h] - hlo[h] + 1); h++ }
+					} else map[s] = s + off
+				}
+			}
+			END {
+				if (stage < 2) build_map()
+				for (g = 1; g <= ng; g++) {
+					k = groups[g]
+					if (k in placed) continue
+					placed[k] = 1
+					if (k >= 1 && map[k] > 0) at = map[k] + 1
+					else if (k + 1 <= copied && map[k + 1] > 0) at = map[k + 1]
+					else {
+						# Both neighbours were rewritten: after the nearest line
+						# before that was not (the plumbing only ever waits a
+						# bounded time, so a misplaced cue costs time, not a verdict).
+						for (b = k - 1; b >= 1 && map[b] == 0; b--) ;
+						at = b >= 1 ? map[b] + 1 : 1
+					}
+					before[at] = before[at] after[k]
+				}
+				printf "#line 1 \"%s\"\n", name
+				for (i = 1; i <= nl + 1; i++) {
+					if (i in before) printf "#line %d \"%s\"\n%s#line %d \"%s\"\n", i, name, before[i], i, name
+					if (i <= nl) print own[i]
+				}
+			}'
+	rm -f "$copy"
 }

@@ -43,14 +43,14 @@ md_section() {
 		on { if (NF) { while (blank > 0 && seen) { print ""; blank-- } blank = 0; print; seen = 1 } else blank++ }' "$2"
 }
 
-# The numbered items of the README's "## Hints" section, one a line (wrapped
-# lines joined).
+# The hints of the README's "## Hints" section, one a line (wrapped lines
+# joined): each folded as <details><summary>Hint N</summary> ... </details>,
+# so that a reader of the lesson sees them closed and `zoo hint` opens them.
 lesson_hints() {
 	md_section Hints "$1" | awk '
-		/^[0-9]+\. / { if (text != "") print text; text = $0; sub(/^[0-9]+\. +/, "", text); next }
-		/^[[:space:]]+[^[:space:]]/ && text != "" { line = $0; sub(/^[[:space:]]+/, "", line); text = text " " line; next }
-		/^[[:space:]]*$/ { next }
-		END { if (text != "") print text }'
+		/^<details>/ { on = 1; text = ""; next }
+		/^<\/details>/ { if (on && text != "") print text; on = 0; next }
+		on && NF { line = $0; sub(/^[[:space:]]+/, "", line); text = text (text == "" ? "" : " ") line }'
 }
 
 ws_dir() { echo "$WORKSPACE/$1"; }

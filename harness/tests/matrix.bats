@@ -73,7 +73,7 @@ setup() {
 	run "$ZOO" matrix --output "$OUT" --detectors helgrind 1.07
 	assert_success
 	# shellcheck disable=SC2016 # backquotes are Markdown here
-	run grep -F -- '- 1.07 broken.c: `helgrind,drd,memcheck ZOO_ITERS=1000`' "$OUT"
+	run grep -F -- '- 1.07 broken.c: `tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=1000`' "$OUT"
 	assert_success
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# shellcheck disable=SC2154 # bats' run sets $output, $stderr and $stderr_lines
+# shellcheck disable=SC2154,SC2016 # bats' run sets $output, $stderr and $stderr_lines; backquotes are the programs' own
 # harness/tests/quiz.bats: `zoo quiz`, interview practice (harness/cmd/quiz).
 # The quiz reads only the exhibits' broken.c files: nothing is built and
 # nothing is written outside the test's temporary folder.
@@ -64,44 +64,81 @@ bug_code() {
 	assert_equal "$output" "$first"
 }
 
-@test "the listing hides the header and every BUG marker, and numbers its lines like cat -n" {
+@test "the listing hides the header, every marker and the test plumbing, and numbers its lines like cat -n" {
 	run quiz --exhibit lost-wakeup --answer R1:1
 	local shown
 	shown=$(listing)
 	refute [ -z "$shown" ]
-	refute grep -qE 'BUG\(|FIX\(|Expect:|Rule R[0-9]|broken\.c' <<<"$shown"
+	refute grep -qE 'BUG\(|FIX\(|Expect:|Rule R[0-9]|broken\.c|zoo_cue|zoo_widen|widener|[.](reads|defaults) =|window' <<<"$shown"
 	# The first line of code is line 1, and the numbers run without a gap.
 	assert_equal "$(grep -m1 -P '^ {5}1\t' <<<"$shown")" $'     1\t#include "zoo.h"'
 	run bash -c 'grep -P "^ *[0-9]+\t" | awk "{ if (\$1 != NR) exit 1 }"' <<<"$shown"
 	assert_success
 }
 
-@test "the right rule on the BUG line scores 2/2 and exits 0" {
-	local line
+@test "no exhibit's listing shows plumbing, a marker or a word about the window" {
+	local ex
+	for ex in $("$ZOO_ROOT/harness/zoo" resolve); do
+		run quiz --exhibit "$ex" --answer R1:1
+		run grep -nE 'BUG\(|FIX\(|zoo_cue|zoo_widen|widener|[.](reads|defaults) =|window' <<<"$(listing)"
+		assert_failure
+	done
+}
+
+@test "the right rule on a BUG line scores 2/2 and exits 0, and both lock lines of 1.03 are the line" {
+	local first second
 	run quiz --exhibit lock-order-inversion --answer R4:1
-	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'BUG(R4)')")
-	[[ $line =~ ^[0-9]+$ ]] || fail "the BUG line's code is not in the listing once: '$line'"
-	assert_line "line: wrong (the bug is on line(s) $line)"
-	run quiz --exhibit lock-order-inversion --answer "R4:$line"
-	assert_success
-	assert_line 'rule: right (it is R4: acquire in one fixed order, release by scope.)'
-	assert_line "line: right (the bug is on line(s) $line)"
-	assert_line 'score: 2/2'
+	first=$(listed_line_of "$(bug_code 03-lock-order-inversion "first the caller's")")
+	second=$(listed_line_of "$(bug_code 03-lock-order-inversion 'then its `to`')")
+	[[ $first =~ ^[0-9]+$ && $second =~ ^[0-9]+$ ]] || fail "the BUG lines' code is not in the listing once: '$first' '$second'"
+	assert_line "line: wrong (the bug is on line(s) $first, $second)"
+	for line in "$first" "$second"; do
+		run quiz --exhibit lock-order-inversion --answer "R4:$line"
+		assert_success
+		assert_line 'rule: right (it is R4 lock-order: acquire in one fixed order, release by scope)'
+		assert_line "line: right (the bug is on line(s) $first, $second)"
+		assert_line 'score: 2/2'
+	done
 	assert_output --partial 'The program: 1.03 lock-order-inversion (act1-threads/03-lock-order-inversion/broken.c)'
 	# shellcheck disable=SC2016 # the backquotes are the header's own
-	assert_output --partial 'Bug: transfer() locks `from` then `to`'
-	assert_output --partial 'BUG(R4): the order depends on the caller'
+	assert_output --partial 'Bug: transfer() locks `from`, then `to`'
 	assert_output --partial 'Read the lesson: act1-threads/03-lock-order-inversion/README.md'
+}
+
+@test "a rule the header names with Also: is right too, and the verdict says which is the primary one" {
+	local line
+	run quiz --exhibit leaked-lock --answer R5:1
+	assert_line --partial 'rule: right (it is R4 lock-order: acquire in one fixed order, release by scope; also accepted: R5 one-owner)'
+	line=$(listed_line_of "$(bug_code 04-leaked-lock 'leaves with bank_lock')")
+	run quiz --exhibit leaked-lock --answer "R5:$line"
+	assert_success
+	assert_line 'score: 2/2'
+	run quiz --exhibit leaked-lock --answer "R9:$line"
+	assert_failure 1
+	assert_line 'rule: wrong (it is R4 lock-order: acquire in one fixed order, release by scope; also accepted: R5 one-owner)'
+}
+
+@test "a rule may be answered by its short name on the card" {
+	local line
+	run quiz --exhibit 1.03 --answer R4:1
+	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'then its `to`')")
+	run quiz --exhibit 1.03 --answer "lock-order:$line"
+	assert_success
+	run quiz --exhibit 1.03 --answer "Lock-Order $line"
+	assert_success
+	run quiz --exhibit 1.03 --answer "partition:$line"
+	assert_failure 1
+	assert_line --partial 'rule: wrong'
 }
 
 @test "a wrong rule on the right line scores 1/2 and exits 1" {
 	local line
 	run quiz --exhibit 1.03 --answer R1:1
-	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'BUG(R4)')")
+	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'then its `to`')")
 	run quiz --exhibit 1.03 --answer "R1:$line"
 	assert_failure 1
-	assert_line 'rule: wrong (it is R4: acquire in one fixed order, release by scope.)'
-	assert_line "line: right (the bug is on line(s) $line)"
+	assert_line 'rule: wrong (it is R4 lock-order: acquire in one fixed order, release by scope)'
+	assert_line --regexp "^line: right "
 	assert_line 'score: 1/2'
 }
 
@@ -109,21 +146,24 @@ bug_code() {
 	run quiz --exhibit 1.03 --answer R4:1
 	assert_failure 1
 	assert_line --partial 'rule: right'
-	assert_line --regexp '^line: wrong \(the bug is on line\(s\) [0-9]+\)$'
+	assert_line --regexp '^line: wrong \(the bug is on line\(s\) [0-9]+, [0-9]+\)$'
 	assert_line 'score: 1/2'
 }
 
 @test "every BUG line of an exhibit with several counts as the line" {
-	local first second
-	run quiz --exhibit lost-wakeup --answer R1:1
-	first=$(listed_line_of "$(bug_code 01-lost-wakeup 'the predicate changes outside')")
-	second=$(listed_line_of "$(bug_code 01-lost-wakeup 'one look;')")
-	assert_line "line: wrong (the bug is on line(s) $first, $second)"
-	run quiz --exhibit lost-wakeup --answer "R1:$first"
-	assert_success
-	run quiz --exhibit lost-wakeup --answer "R1:$second"
-	assert_success
-	assert_line 'score: 2/2'
+	local line want=()
+	run quiz --exhibit signal-before-publish --answer R2:1
+	for marker in 'the wake goes out first' 'the data comes after' 'and outside the mutex'; do
+		line=$(listed_line_of "$(bug_code 02-signal-before-publish "$marker")")
+		[[ $line =~ ^[0-9]+$ ]] || fail "no listed line for '$marker'"
+		want+=("$line")
+	done
+	assert_line "line: wrong (the bug is on line(s) ${want[0]}, ${want[1]}, ${want[2]})"
+	for line in "${want[@]}"; do
+		run quiz --exhibit signal-before-publish --answer "R2:$line"
+		assert_success
+		assert_line 'score: 2/2'
+	done
 }
 
 @test "the answer may be written r4:42 or R4 42" {
@@ -136,12 +176,12 @@ bug_code() {
 	assert_line 'score: 1/2'
 }
 
-@test "an answer in the wrong form is refused with one line and status 2" {
+@test "an answer in the wrong form, or naming no rule on the card, is refused with one line and status 2" {
 	local bad
-	for bad in 'R4-42' '4:42' 'R11:3' 'R0:3' 'R4:' 'R4:x' 'lock order' ''; do
+	for bad in 'R4-42' '4:42' 'R11:3' 'R0:3' 'C5:3' 'R4:' 'R4:x' 'lock order' 'no-such-rule:3' ''; do
 		run --separate-stderr quiz --exhibit 1.03 --answer "$bad"
 		assert_failure 2
-		assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42'
+		assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42 or lock-order:42 (the rules are on the card in COURSE.md)'
 		assert_equal "$output" ''
 	done
 }
@@ -149,10 +189,10 @@ bug_code() {
 @test "without --answer the quiz asks and reads the answer from stdin" {
 	local line
 	run quiz --exhibit 1.03 --answer R4:1
-	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'BUG(R4)')")
+	line=$(listed_line_of "$(bug_code 03-lock-order-inversion 'then its `to`')")
 	run quiz --exhibit 1.03 <<<"R4:$line"
 	assert_success
-	assert_line "Which rule (R1-R10) and which line? R4:$line"
+	assert_line "Which rule (R1-R10, C1-C4, or its name) and which line? R4:$line"
 	assert_line 'score: 2/2'
 	run quiz --exhibit 1.03 <<<"R3 $line"
 	assert_failure 1
@@ -162,10 +202,10 @@ bug_code() {
 @test "an empty or malformed answer on stdin is refused with status 2" {
 	run --separate-stderr quiz --exhibit 1.03 </dev/null
 	assert_failure 2
-	assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42'
+	assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42 or lock-order:42 (the rules are on the card in COURSE.md)'
 	run --separate-stderr quiz --exhibit 1.03 <<<"the lock order"
 	assert_failure 2
-	assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42'
+	assert_equal "$stderr" 'zoo: answer as RULE:LINE, e.g. R4:42 or lock-order:42 (the rules are on the card in COURSE.md)'
 }
 
 @test "an unknown option, a bad seed or an unknown exhibit gets one line and status 2" {

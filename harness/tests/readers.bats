@@ -163,14 +163,114 @@ setup() {
 	assert_output "the run kept its promise, but the test's own check of the output failed"
 }
 
-@test "COURSE.md's exhibit index lists every exhibit, with its number, folder and rule" {
+@test "COURSE.md's exhibit index lists every exhibit, with its number, folder and rules" {
 	local ex rule
 	run grep -cE '^\| [0-9]\.[0-9]{2} \| \[' "$ZOO_ROOT/COURSE.md"
 	assert_output "$(zoo_exhibits | wc -l)"
 	for ex in $(zoo_exhibits); do
-		rule=$(zoo_header_field Rule "$ZOO_ROOT/$ex/broken.c" | sed 's/:.*//')
+		rule=$(zoo_rules "$ZOO_ROOT/$ex/broken.c" | sed 's/ /, /g')
 		grep -qF "| $(zoo_number "$ex") | [$(zoo_slug "$ex")]($ex/) | $rule |" "$ZOO_ROOT/COURSE.md" ||
 			fail "COURSE.md has no row '| $(zoo_number "$ex") | [$(zoo_slug "$ex")]($ex/) | $rule |'"
+	done
+}
+
+@test "every rule an exhibit names, in its headers and its markers, is on the card, and the card has all fourteen" {
+	local ex f rule card
+	card=$(zoo_card)
+	assert_equal "$(wc -l <<<"$card")" 14
+	assert_equal "$(cut -d' ' -f1 <<<"$card" | paste -sd' ' -)" 'R1 R2 R3 R4 R5 R6 R7 R8 R9 R10 C1 C2 C3 C4'
+	assert_equal "$(cut -d' ' -f2 <<<"$card" | sort -u | wc -l)" 14
+	for ex in $(zoo_exhibits); do
+		for f in "$ZOO_ROOT/$ex"/*.c; do
+			for rule in $(zoo_rules "$f") $(grep -oE "(BUG|FIX)\\($ZOO_RULE_RE" "$f" | sed 's/.*(//'); do
+				grep -q "^$rule " <<<"$card" || fail "${f#"$ZOO_ROOT"/} names $rule, which is not on the card in COURSE.md"
+			done
+		done
+	done
+}
+
+@test "the rules of a header: the Rule: line's first, then the Also: line's" {
+	assert_equal "$(zoo_rules "$ZOO_ROOT/act1-threads/04-leaked-lock/broken.c")" 'R4 R5'
+	assert_equal "$(zoo_rules "$ZOO_ROOT/act1-threads/03-lock-order-inversion/broken.c")" 'R4'
+}
+
+# FILE's lines as a compiler numbers them after its #line directives:
+# "NAME:LINE<tab>text", directives left out.
+as_compiled() {
+	awk '/^#line / { n = $2 - 1; name = $3; gsub(/"/, "", name); next } { n++; print name ":" n "\t" $0 }' "$1"
+}
+
+@test "the plumbing goes back into every exhibit's exercise copy where it was, and each line keeps its number" {
+	local ex copy=$BATS_TEST_TMPDIR/exercise.c
+	for ex in $(zoo_exhibits); do
+		zoo_strip exercise "$ZOO_ROOT/$ex/broken.c" >"$copy"
+		run grep -cE "$ZOO_PLUMBING" "$copy"
+		assert_output 0
+		zoo_restore "$ZOO_ROOT/$ex/broken.c" "$copy" exercise.c >"$BATS_TEST_TMPDIR/restored.c"
+		# The restored text is broken.c again, markers and blank lines aside.
+		run diff <(grep -v '^#line' "$BATS_TEST_TMPDIR/restored.c" | awk '/^ \*\// && !done { done = 1; next } done' | grep -v '^[[:space:]]*$') \
+			<(sed -E 's@[[:space:]]*/\*[[:space:]]*(BUG|FIX)\([^*]*\*/@@' "$ZOO_ROOT/$ex/broken.c" |
+				awk '/^ \*\// && !done { done = 1; next } done' | grep -v '^[[:space:]]*$')
+		[[ $status == 0 ]] || fail "$ex: the restored copy is not broken.c: $output"
+		# Every line of the copy is, to the compiler, that line of exercise.c.
+		run diff <(as_compiled "$BATS_TEST_TMPDIR/restored.c" | awk -F'\t' -v re="$ZOO_PLUMBING" '{ t = $0; sub(/^[^\t]*\t/, "", t) } t !~ re { print $1 }') \
+			<(awk '{ print "exercise.c:" NR }' "$copy")
+		[[ $status == 0 ]] || fail "$ex: the line numbers moved: $output"
+	done
+}
+
+@test "plumbing whose two neighbours the learner rewrote goes after the nearest line left as it was" {
+	local copy=$BATS_TEST_TMPDIR/exercise.c
+	zoo_strip exercise "$ZOO_ROOT/act1-threads/03-lock-order-inversion/broken.c" >"$copy"
+	sed -i 's/zoo_lock(&t->from->mutex);/zoo_lock(\&first->mutex);/; s/zoo_lock(&t->to->mutex);/zoo_lock(\&second->mutex);/' "$copy"
+	run zoo_restore "$ZOO_ROOT/act1-threads/03-lock-order-inversion/broken.c" "$copy" exercise.c
+	assert_success
+	local restored=$output
+	run grep -c 'zoo_cue_' <<<"$restored"
+	assert_output 2
+	# Still inside transfer(), before its (rewritten) first lock.
+	run awk '/^static void transfer/ { on = 1 } on && /zoo_cue_give/ { print "cue"; exit } on && /first->mutex/ { print "lock"; exit }' <<<"$restored"
+	assert_output cue
+}
+
+@test "every link in the zoo's Markdown points at a file inside the repository" {
+	local f link target
+	while IFS= read -r f; do
+		while IFS= read -r link; do
+			[[ $link != http* ]] || continue # a reference to the outside world is allowed; a path is not
+			target=$(realpath -m "$(dirname "$ZOO_ROOT/$f")/$link")
+			[[ $target == "$ZOO_ROOT"/* || $target == "$ZOO_ROOT" ]] || fail "$f links outside the repository: $link"
+			[[ -e $target ]] || fail "$f links to $link, which does not exist"
+		done < <(grep -oE '\]\([^)#]+' "$ZOO_ROOT/$f" | sed 's/^](//')
+	done < <(cd "$ZOO_ROOT" && find . -name '*.md' -not -path './build/*' -not -path './workspace/*' -not -path './.git/*' | sed 's|^\./||')
+}
+
+@test "every lesson has its sections in order, the stop line after The rule, and three folded hints" {
+	local ex readme
+	for ex in $(zoo_exhibits); do
+		readme=$ZOO_ROOT/$ex/README.md
+		run grep -E '^## ' "$readme"
+		assert_equal "$(head -n 7 <<<"$output" | paste -sd'|' -)" '## Symptom|## The rule|## The interleaving|## See it|## The fix|## Hints|## What each detector sees'
+		run awk '/^## The rule$/ { on = 1; next } on && /^## / { exit } on && NF { last = $0 } END { print last }' "$readme"
+		assert_output '*Solving the exercise? Stop here: the rest of this lesson is about this program, its bug and its fix.*'
+		run lesson_hints "$readme"
+		assert_equal "${#lines[@]}" 3
+		run grep -cE '^<details><summary>Hint [1-3]</summary>$' "$readme"
+		assert_output 3
+	done
+}
+
+@test "what a learner reads before solving names no identifier of the program's bug or fix" {
+	local ex before id
+	for ex in $(zoo_exhibits); do
+		before=$(sed '/^## The interleaving/,$d' "$ZOO_ROOT/$ex/README.md")
+		# The program's own names on its BUG and FIX lines (snake_case, and not
+		# the POSIX API), which would point at the answer.
+		# shellcheck disable=SC2013 # one identifier a word
+		for id in $(grep -hE '(BUG|FIX)\(' "$ZOO_ROOT/$ex/broken.c" "$ZOO_ROOT/$ex/fixed.c" | sed -E 's@/\*.*@@' |
+			grep -oE '[A-Za-z_][A-Za-z0-9_]*_[A-Za-z0-9_]+' | grep -vE '^(pthread|PTHREAD)_' | sort -u); do
+			! grep -qw -- "$id" <<<"$before" || fail "$ex/README.md names \`$id\` before the stop line"
+		done
 	done
 }
 

@@ -24,6 +24,25 @@ zoo() {
 	"$ZOO_ROOT/harness/zoo" "$@"
 }
 
+@test "every program's --help lists the knobs it reads and no other, and refuses one it does not read" {
+	local ex prog knob reads help
+	for ex in $(zoo resolve); do
+		for prog in broken fixed; do
+			help=$("$ZOO_ROOT/build/plain/$ex/$prog" --help)
+			reads=$(sed -n 's/^[[:space:]]*[.]reads = "\(.*\)",$/\1/p' "$ZOO_ROOT/$ex/$prog.c")
+			for knob in ZOO_ITERS ZOO_THREADS ZOO_WIDEN ZOO_SEED; do
+				if [[ " $reads " == *" $knob "* ]]; then
+					grep -q "^  $knob=" <<<"$help" || fail "$ex/$prog --help does not list $knob, which it reads"
+				else
+					! grep -q "^  $knob=" <<<"$help" || fail "$ex/$prog --help lists $knob, which it does not read"
+					run -2 --separate-stderr env "$knob=1" "$ZOO_ROOT/build/plain/$ex/$prog"
+					assert_equal "$stderr" "$prog: $knob is set, but this program does not read it (try --help)"
+				fi
+			done
+		done
+	done
+}
+
 @test "zoo --help lists every subcommand, and each answers --help with its own usage" {
 	local file sub help
 	help=$(zoo --help)
@@ -79,9 +98,9 @@ zoo() {
 	run -0 zoo demo volatile-counter
 	assert_output --partial 'Rule R9: volatile is not a concurrency primitive.'
 	assert_output --regexp 'line [0-9]+: .*BUG\(R9\)'
-	assert_output --partial 'broken.c under tsan (expected: report)'
+	assert_output --partial 'broken.c under tsan with ZOO_ITERS=200000 (expected: report)'
 	assert_output --regexp 'broken\.c:[0-9]+ <- BUG line'
-	assert_output --partial 'fixed.c under tsan (expected: clean)'
+	assert_output --partial 'fixed.c under tsan with ZOO_ITERS=200000 (expected: clean)'
 	assert_output --regexp 'act1-threads/07-volatile-counter +tsan +report at BUG line [0-9.]+s +clean [0-9.]+s'
 	refute_output --partial $'\e['
 }
@@ -110,10 +129,10 @@ zoo() {
 }
 
 @test "test runs one exhibit in Bats' TAP, names each test after its exhibit, ends with a countable line, and writes JUnit" {
-	run -0 zoo test --filter 'single worker|window widened' --junit "$BATS_TEST_TMPDIR/report.xml" volatile-counter
+	run -0 zoo test --filter 'single worker|workers started together' --junit "$BATS_TEST_TMPDIR/report.xml" volatile-counter
 	assert_line --index 0 'Running 1 test file(s), 3 at a time.'
 	assert_line --regexp '^ok 1 1\.07 volatile-counter: broken\.c: a single worker loses nothing'
-	assert_line --regexp '^ok 2 1\.07 volatile-counter: fixed\.c: counts all 2000000 increments with the window widened'
+	assert_line --regexp '^ok 2 1\.07 volatile-counter: fixed\.c: counts all 20000000 increments with the workers started together'
 	assert_line 'tests: 2 passed, 0 failed'
 	refute_output --partial $'\e['
 	assert_equal "$(find "$TMPDIR" -maxdepth 1 -name 'zoo-test.*' | wc -l)" 0
@@ -127,12 +146,30 @@ zoo() {
 	local copy=$BATS_TEST_TMPDIR/zoo-copy ex=act1-threads/07-volatile-counter
 	helpers_copy_zoo "$copy" "$ex"
 	rm "$copy/$ex"/mutants/*
-	# A whole-copy mutant that does not even build: every fixed-side test fails, at once.
+	# A whole copy of fixed.c with one line changed; one that does not even
+	# build (which would fail every test, and prove nothing); a stale patch.
+	{ echo '/* The counter is volatile again */'; sed 's/^static atomic_long counter; .*/static volatile long counter;/; s/atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);.*/counter++;/; s/atomic_load_explicit(&counter, memory_order_relaxed)/counter/' "$copy/$ex/fixed.c"; } >"$copy/$ex/mutants/volatile.c"
 	printf '/* Does not build */\n#error "a mutant"\n' >"$copy/$ex/mutants/no-build.c"
 	printf 'A stale patch\n--- fixed.c\n+++ fixed.c\n@@ -1,1 +1,1 @@\n-no such line\n+still none\n' \
 		>"$copy/$ex/mutants/stale.patch"
-	run -1 "$copy/harness/zoo" mutants volatile-counter
-	assert_output --regexp 'no-build\.c +caught by 5 of 5 +Does not build'
+	run -1 "$copy/harness/zoo" mutants --patches volatile-counter
+	assert_output --regexp 'volatile\.c +caught by [1-5] of 5 +The counter is volatile again'
+	assert_output --regexp 'no-build\.c +BROKEN +does not build, so it proves nothing: Does not build'
 	assert_output --regexp 'stale\.patch +BROKEN'
-	assert_line 'mutants: 1 caught, 1 survived or did not apply'
+	assert_line 'mutants: 1 caught, 2 survived or did not apply, 0 did not build'
+}
+
+@test "mutants makes its own from fixed.c's FIX lines: deleted, a while turned into if, and one that does not build is skipped" {
+	local copy=$BATS_TEST_TMPDIR/zoo-copy ex=act1-threads/07-volatile-counter
+	helpers_copy_zoo "$copy" "$ex"
+	# Keep two FIX markers: the flag's declaration (deleted, it cannot build)
+	# and the acquire loop (deleted, or made an if: main reads too early).
+	sed -i -E '/_Atomic|atomic_bool|acquire/!s@ */\* FIX\([^*]*\*/@@' "$copy/$ex/fixed.c"
+	run -0 "$copy/harness/zoo" mutants --fix-lines volatile-counter
+	assert_output --regexp 'FIX line [0-9]+ deleted +no build +deletes: static atomic_bool total_ready;'
+	assert_output --regexp 'FIX line [0-9]+ deleted +caught by [1-5] of 5 +deletes: while \(!atomic_load_explicit'
+	assert_output --regexp 'FIX line [0-9]+ while->if +caught by [1-5] of 5 +makes it: if \(!atomic_load_explicit'
+	assert_line 'mutants: 2 caught, 0 survived or did not apply, 1 did not build'
+	run -2 --separate-stderr "$copy/harness/zoo" mutants --frob
+	assert_equal "$stderr" "zoo: mutants: unknown option '--frob' (try --help)"
 }

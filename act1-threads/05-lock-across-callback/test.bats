@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# act1-threads/05-lock-across-blocking: the event bus, broken then fixed.
+# act1-threads/05-lock-across-callback: the event bus, broken then fixed.
 # The broken bus deadlocks on the first order over the limit, on every
 # schedule, so its runs need no widening.
 
@@ -38,7 +38,7 @@ load ../../harness/zoo
 	assert_output --partial 'heard all 400000 orders'
 }
 
-@test "fixed.c: ThreadSanitizer stays silent with four tills calling out at once" {
+@test "fixed.c: ThreadSanitizer stays silent with four tills at once" {
 	zoo_run_expected tsan fixed ZOO_THREADS=4 ZOO_ITERS=2000
 	assert_output --partial 'heard all 8000 orders'
 }

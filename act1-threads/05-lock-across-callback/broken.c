@@ -1,5 +1,5 @@
 /*
- * act1-threads/05-lock-across-blocking/broken.c: tills publish orders on a
+ * act1-threads/05-lock-across-callback/broken.c: tills publish orders on a
  * tiny event bus to a ledger and a fraud watch; the first order over the
  * limit makes the watch subscribe an incident log from inside its callback.
  * Rule R3: locks guard data, not time: never hold one across a blocking call, a join or a callback.
@@ -84,7 +84,7 @@ static void watch(struct subscriber *self, const struct order *o)
 	self->incident_open = self->incident_open || open;
 	zoo_unlock(&self->lock);
 	if (open)
-		subscribe(&incident_log); /* calls back into the bus */
+		subscribe(&incident_log);
 }
 
 static struct subscriber fraud_watch = { .notify = watch };
@@ -107,7 +107,8 @@ int main(int argc, char **argv)
 {
 	static const struct zoo_program program = {
 		.what = "ZOO_THREADS tills each publish ZOO_ITERS orders on an event bus",
-		.awaits = "the tills to publish their orders (is one stuck inside publish()?)",
+		.awaits = "the tills to publish their orders",
+		.reads = "ZOO_ITERS ZOO_THREADS",
 		.defaults = { .iters = 20, .threads = 2, .widen_us = 0, .seed = 1, .timeout_s = 4 },
 	};
 	struct subscriber *all[] = { &ledger, &fraud_watch, &incident_log };
@@ -116,8 +117,7 @@ int main(int argc, char **argv)
 	bool over_limit = false;
 
 	zoo_start(argc, argv, &program);
-	/* pthread_mutex_init, not PTHREAD_MUTEX_INITIALIZER: only then does
-	 * Helgrind know that these locks are not recursive (see README.md). */
+	/* pthread_mutex_init rather than the static initializer: README.md says why. */
 	zoo_check(pthread_mutex_init(&bus.lock, NULL));
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		zoo_check(pthread_mutex_init(&all[i]->lock, NULL));
