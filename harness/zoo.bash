@@ -110,6 +110,15 @@ zoo_test_sources() {
 	done
 }
 
+# The plain build of PROG that zoo_run runs: the exhibit's, or the attempt's.
+zoo_binary() {
+	if [[ $1 == fixed && -n ${ZOO_FIXED-} ]]; then
+		echo "$BATS_FILE_TMPDIR/learner/plain/fixed"
+	else
+		echo "$ZOO_ROOT/build/plain/$ZOO_EXHIBIT/$1"
+	fi
+}
+
 zoo_run() {
 	local detector=$1 prog=$2 root=$ZOO_ROOT/build name=$ZOO_EXHIBIT/$2 header
 	local -a knobs

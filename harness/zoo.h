@@ -111,8 +111,12 @@ struct zoo_knobs {
 struct zoo_program {
 	const char *what;   /* one sentence: what the program does */
 	const char *awaits; /* what a hang is waiting for, for the watchdog */
-	const char *reads;  /* the knobs it reads beside ZOO_QUIET and ZOO_TIMEOUT,
-			       e.g. "ZOO_ITERS ZOO_WIDEN"; setting another is bad usage */
+	const char *reads;  /* the knobs it reads beside ZOO_QUIET, ZOO_TIMEOUT and
+			       ZOO_WIDEN, e.g. "ZOO_ITERS ZOO_THREADS"; setting another
+			       is bad usage */
+	long widen_us;      /* ZOO_WIDEN's default; 0: the program has no window to
+			       widen and does not read ZOO_WIDEN (test plumbing:
+			       the learner's copy leaves this line out) */
 	struct zoo_knobs defaults;
 };
 
@@ -673,10 +677,14 @@ static ZOO_UNUSED key_t zoo_ipc_key(int n)
 	return (key_t)(zoo_ipc_base + n);
 }
 
-/* Does the program read this knob? (Its .reads names it, as a whole word.) */
+/* Does the program read this knob? (Its .reads names it, as a whole word;
+ * ZOO_WIDEN, if it has a window to widen.) */
 static bool zoo_reads(const struct zoo_program *p, const char *knob)
 {
 	size_t len = strlen(knob);
+
+	if (strcmp(knob, "ZOO_WIDEN") == 0)
+		return p->widen_us > 0;
 
 	for (const char *at = p->reads; at != NULL && (at = strstr(at, knob)) != NULL; at += len)
 		if ((at == p->reads || at[-1] == ' ') && (at[len] == '\0' || at[len] == ' '))
@@ -693,7 +701,7 @@ static void zoo_help(const struct zoo_program *p)
 		printf("  ZOO_THREADS=%-8ld threads\n", p->defaults.threads);
 	if (zoo_reads(p, "ZOO_WIDEN"))
 		printf("  ZOO_WIDEN=%-10ld microseconds the test may hold a thread back (0: natural schedule)\n",
-		       p->defaults.widen_us);
+		       p->widen_us);
 	if (zoo_reads(p, "ZOO_SEED"))
 		printf("  ZOO_SEED=%-11ld seed for the random choices\n", p->defaults.seed);
 	printf("  ZOO_QUIET=%-10ld milliseconds without progress that are a hang (0: automatic, here %ld);\n"
@@ -725,6 +733,7 @@ static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program
 		zoo_usage_error("takes no arguments, only ZOO_* knobs, and got '%s'", argv[1]);
 
 	zoo = p->defaults;
+	zoo.widen_us = p->widen_us;
 	static const char *const optional[] = { "ZOO_ITERS", "ZOO_THREADS", "ZOO_WIDEN", "ZOO_SEED" };
 	for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
 		if (getenv(optional[i]) != NULL && !zoo_reads(p, optional[i]))

@@ -61,8 +61,9 @@ int main(int argc, char **argv)
 	static const struct zoo_program program = {
 		.what = "hands ZOO_ITERS numbered values from a producer to a consumer through one slot",
 		.awaits = "the consumer to take the next value",
-		.reads = "ZOO_ITERS ZOO_WIDEN",
-		.defaults = { .iters = 20, .threads = 2, .widen_us = 50000, .seed = 1, .timeout_s = 4 },
+		.reads = "ZOO_ITERS",
+		.widen_us = 50000,
+		.defaults = { .iters = 20, .threads = 2, .seed = 1, .timeout_s = 4 },
 	};
 	pthread_t threads[2];
 

@@ -64,8 +64,9 @@ int main(int argc, char **argv)
 		.what = "three tellers each make ZOO_ITERS transfers around a ring of accounts, "
 			"A to B, B to C, C to A; ZOO_THREADS=1: one teller at a time, 3: all at once",
 		.awaits = "the tellers to finish their transfers",
-		.reads = "ZOO_ITERS ZOO_THREADS ZOO_WIDEN",
-		.defaults = { .iters = 10, .threads = TELLERS, .widen_us = 10000, .seed = 1, .timeout_s = 4 },
+		.reads = "ZOO_ITERS ZOO_THREADS",
+		.widen_us = 10000,
+		.defaults = { .iters = 10, .threads = TELLERS, .seed = 1, .timeout_s = 4 },
 	};
 	pthread_t threads[TELLERS];
 	long total = 0, transfers = 0;

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		.what = "serves ZOO_ITERS deposits, one handler thread each, ZOO_THREADS at a time",
 		.awaits = "every handler to finish",
 		.reads = "ZOO_ITERS ZOO_THREADS ZOO_SEED",
-		.defaults = { .iters = 20, .threads = 10, .widen_us = 0, .seed = 1, .timeout_s = 4 },
+		.defaults = { .iters = 20, .threads = 10, .seed = 1, .timeout_s = 4 },
 	};
 	long want_refused = 0, want_total = 0, total = 0, counted;
 	uint64_t rng;

@@ -42,8 +42,9 @@ int main(int argc, char **argv)
 	static const struct zoo_program program = {
 		.what = "counts ZOO_THREADS x ZOO_ITERS increments of one shared counter",
 		.awaits = "the tally thread to say the total is ready",
-		.reads = "ZOO_ITERS ZOO_THREADS ZOO_WIDEN",
-		.defaults = { .iters = 10000000, .threads = 2, .widen_us = 2000000, .seed = 1, .timeout_s = 8 },
+		.reads = "ZOO_ITERS ZOO_THREADS",
+		.widen_us = 2000000,
+		.defaults = { .iters = 10000000, .threads = 2, .seed = 1, .timeout_s = 8 },
 	};
 	static pthread_t workers[64];
 	pthread_t tallier;

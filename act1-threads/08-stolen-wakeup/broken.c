@@ -92,8 +92,9 @@ int main(int argc, char **argv)
 	static const struct zoo_program program = {
 		.what = "a producer hands ZOO_ITERS numbered items to ZOO_THREADS consumers (2 or more), one at a time",
 		.awaits = "a consumer to take the item in the mailbox",
-		.reads = "ZOO_ITERS ZOO_THREADS ZOO_WIDEN",
-		.defaults = { .iters = 10, .threads = 2, .widen_us = 200000, .seed = 1, .timeout_s = 4 },
+		.reads = "ZOO_ITERS ZOO_THREADS",
+		.widen_us = 200000,
+		.defaults = { .iters = 10, .threads = 2, .seed = 1, .timeout_s = 4 },
 	};
 	pthread_t consumers[64], producer_thread;
 

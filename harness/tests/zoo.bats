@@ -30,6 +30,7 @@ zoo() {
 		for prog in broken fixed; do
 			help=$("$ZOO_ROOT/build/plain/$ex/$prog" --help)
 			reads=$(sed -n 's/^[[:space:]]*[.]reads = "\(.*\)",$/\1/p' "$ZOO_ROOT/$ex/$prog.c")
+			! grep -qE '^[[:space:]]*[.]widen_us = [1-9]' "$ZOO_ROOT/$ex/$prog.c" || reads+=" ZOO_WIDEN"
 			for knob in ZOO_ITERS ZOO_THREADS ZOO_WIDEN ZOO_SEED; do
 				if [[ " $reads " == *" $knob "* ]]; then
 					grep -q "^  $knob=" <<<"$help" || fail "$ex/$prog --help does not list $knob, which it reads"
