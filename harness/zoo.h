@@ -26,7 +26,9 @@
  *                can take it for synchronization.
  *   wideners     zoo_widen() sleeps ZOO_WIDEN us; zoo_cue_await() sleeps until
  *                a cue was given N times or ZOO_WIDEN us have passed, and
- *                zoo_cue_await_next() until once more than its awaiter has had.
+ *                zoo_cue_await_next() until once more than its awaiter has had;
+ *                zoo_preempt_start()/_stop() interrupt a thread now and then,
+ *                wherever it is, and hold it off its CPU (a race in one line).
  *                They are test plumbing: the learner's copy leaves their lines
  *                out (harness/lib/header.bash), so each is a whole statement.
  *                Cues are relaxed atomics hidden from Helgrind and DRD: they
@@ -348,6 +350,62 @@ static ZOO_UNUSED bool zoo_cue_await_next(struct zoo_cue *cue)
 
 	cue->awaited += given;
 	return given;
+}
+
+/*
+ * Preemption, for a race inside one line (`counter++` is a load and a store):
+ * between zoo_preempt_start() and zoo_preempt_stop() the calling thread is
+ * interrupted every ZOO_PREEMPT_EVERY_US and held off its CPU for
+ * ZOO_PREEMPT_HOLD_US, wherever it is, so that the others run meanwhile. A
+ * timer and a sleeping signal handler: no synchronization any detector can
+ * see. Test plumbing like the cues (a line of its own each); nothing at all
+ * when ZOO_WIDEN is 0.
+ */
+#define ZOO_PREEMPT_EVERY_US 300
+#define ZOO_PREEMPT_HOLD_US 200
+
+static _Thread_local timer_t zoo_preempt_timer;
+static _Thread_local bool zoo_preempt_armed;
+
+static void zoo_preempt_hold(int sig)
+{
+	int saved = errno;
+	struct timespec hold = { .tv_sec = 0, .tv_nsec = ZOO_PREEMPT_HOLD_US * 1000L };
+
+	(void)sig;
+	nanosleep(&hold, NULL); /* async-signal-safe */
+	errno = saved;
+}
+
+static ZOO_UNUSED void zoo_preempt_start(void)
+{
+	struct sigaction act = { .sa_handler = zoo_preempt_hold, .sa_flags = SA_RESTART };
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN + 1 };
+	struct itimerspec every = {
+		.it_value = { .tv_sec = 0, .tv_nsec = ZOO_PREEMPT_EVERY_US * 1000L },
+		.it_interval = { .tv_sec = 0, .tv_nsec = ZOO_PREEMPT_EVERY_US * 1000L },
+	};
+
+	if (zoo.widen_us == 0 || zoo_preempt_armed)
+		return;
+	sigemptyset(&act.sa_mask);
+	if (sigaction(SIGRTMIN + 1, &act, NULL) != 0)
+		zoo_die_errno("sigaction(the preemption signal)");
+	ev._sigev_un._tid = (pid_t)gettid(); /* glibc 2.36 has no sigev_notify_thread_id macro */
+	if (timer_create(CLOCK_MONOTONIC, &ev, &zoo_preempt_timer) != 0)
+		zoo_die_errno("timer_create(for preemption)");
+	if (timer_settime(zoo_preempt_timer, 0, &every, NULL) != 0)
+		zoo_die_errno("timer_settime(for preemption)");
+	zoo_preempt_armed = true;
+}
+
+static ZOO_UNUSED void zoo_preempt_stop(void)
+{
+	if (!zoo_preempt_armed)
+		return;
+	if (timer_delete(zoo_preempt_timer) != 0)
+		zoo_die_errno("timer_delete(for preemption)");
+	zoo_preempt_armed = false;
 }
 
 /* splitmix64: a small, seedable generator for programs that need one. */

@@ -22,8 +22,10 @@ static void *worker(void *arg)
 	(void)arg;
 	zoo_cue_give(&at_start);
 	zoo_cue_await(&at_start, (unsigned)zoo.threads); /* widener: all workers start together */
+	zoo_preempt_start(); /* widener: held off the CPU now and then, even inside counter++ */
 	for (long i = 0; i < zoo.iters; i++)
 		counter++; /* BUG(R9): a load, then a store another worker can overwrite */
+	zoo_preempt_stop();
 	return NULL;
 }
 

@@ -21,8 +21,10 @@ static void *worker(void *arg)
 	(void)arg;
 	zoo_cue_give(&at_start);
 	zoo_cue_await(&at_start, (unsigned)zoo.threads); /* widener: all workers start together */
+	zoo_preempt_start(); /* widener: held off the CPU now and then, even inside counter++ */
 	for (long i = 0; i < zoo.iters; i++)
 		atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed); /* FIX(R9): one indivisible step */
+	zoo_preempt_stop();
 	return NULL;
 }
 

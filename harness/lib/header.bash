@@ -45,7 +45,7 @@
 # grade) applies them, so they are written nowhere else. A rule is R1..R10 or
 # C1..C4 (COURSE.md, "The card").
 
-ZOO_PLUMBING='zoo_(cue|widen)|^[[:space:]]*[.]widen_us[[:space:]]*='
+ZOO_PLUMBING='zoo_(cue|widen|preempt)|^[[:space:]]*[.]widen_us[[:space:]]*='
 ZOO_RULE_RE='[RC][0-9]+'
 
 zoo_header_field() {

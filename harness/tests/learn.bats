@@ -121,13 +121,13 @@ broken_build() {
 		copy=$ZOO_WORKSPACE/$ex/exercise.c
 		[[ -f $copy ]] || fail "no $copy"
 		# Markers and the bug's description are gone; the rule stays.
-		run grep -nE 'BUG\(|FIX\(|^ \* (Bug|Fix|Expect|Demo|Knobs):|^ \*      |[[:space:]]$|zoo_cue|zoo_widen|[.]widen_us =|widener' "$copy"
+		run grep -nE 'BUG\(|FIX\(|^ \* (Bug|Fix|Expect|Demo|Knobs):|^ \*      |[[:space:]]$|zoo_cue|zoo_widen|zoo_preempt|[.]widen_us =|widener' "$copy"
 		assert_failure
 		grep -q '^ \* Rule R[0-9]*: ' "$copy" || fail "$copy lost its Rule line"
 		grep -q '^ \* exercise.c (your exercise): ' "$copy" || fail "$copy: the path line still names broken.c"
 		# After the header, each line is broken.c's line, cut at most, once
 		# the plumbing lines are left out.
-		body_b=$(sed '1,/^ \*\/$/d' "$ZOO_TOP/$ex/broken.c" | grep -vE 'zoo_(cue|widen)|^[[:space:]]*[.]widen_us =')
+		body_b=$(sed '1,/^ \*\/$/d' "$ZOO_TOP/$ex/broken.c" | grep -vE 'zoo_(cue|widen|preempt)|^[[:space:]]*[.]widen_us =')
 		body_e=$(sed '1,/^ \*\/$/d' "$copy")
 		run awk 'NR == FNR { b[FNR] = $0; n = FNR; next }
 			{ m = FNR; if (index(b[FNR], $0) != 1) { print "line " FNR " changed: " $0; bad = 1 } }
