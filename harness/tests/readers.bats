@@ -274,6 +274,17 @@ as_compiled() {
 	done
 }
 
+@test "every exhibit's mutant patches still apply to its fixed.c" {
+	local ex m
+	for ex in $(zoo_exhibits); do
+		for m in "$ZOO_ROOT/$ex"/mutants/*.patch; do
+			[[ -e $m ]] || continue
+			patch -s --dry-run -o /dev/null "$ZOO_ROOT/$ex/fixed.c" <"$m" >/dev/null 2>&1 ||
+				fail "${m#"$ZOO_ROOT"/} no longer applies to fixed.c"
+		done
+	done
+}
+
 @test "every command file starts with its own usage line, and zoo --help lists them all" {
 	local f sub
 	run "$ZOO_ROOT/harness/zoo" --help
