@@ -84,7 +84,7 @@ zoo_setup_file() {
 		# A build failure fails every run of `fixed`, not the file: each
 		# fixed-side test then says why, and Bats' reports stay whole.
 		if ! make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$src" \
-			OUT="$BATS_FILE_TMPDIR/learner" NAME=fixed INC="$BATS_TEST_DIRNAME" >"$BATS_FILE_TMPDIR/build.log" 2>&1; then
+			OUT="$BATS_FILE_TMPDIR/learner" NAME="$(zoo_attempt_name)" INC="$BATS_TEST_DIRNAME" >"$BATS_FILE_TMPDIR/build.log" 2>&1; then
 			[[ -z ${ZOO_VERDICTS-} ]] || cp "$BATS_FILE_TMPDIR/build.log" "$ZOO_VERDICTS/build.log"
 		else
 			rm -f "$BATS_FILE_TMPDIR/build.log"
@@ -110,10 +110,16 @@ zoo_test_sources() {
 	done
 }
 
+# An attempt's program is named after its file (exercise.c runs as
+# "exercise"), so that its reports do not look like the zoo's fixed.c.
+zoo_attempt_name() {
+	basename "$ZOO_FIXED" .c
+}
+
 # The plain build of PROG that zoo_run runs: the exhibit's, or the attempt's.
 zoo_binary() {
 	if [[ $1 == fixed && -n ${ZOO_FIXED-} ]]; then
-		echo "$BATS_FILE_TMPDIR/learner/plain/fixed"
+		echo "$BATS_FILE_TMPDIR/learner/plain/$(zoo_attempt_name)"
 	else
 		echo "$ZOO_ROOT/build/plain/$ZOO_EXHIBIT/$1"
 	fi
@@ -125,7 +131,7 @@ zoo_run() {
 	header=$ZOO_ROOT/$ZOO_EXHIBIT/$prog.c
 	shift 2
 	if [[ $prog == fixed && -n ${ZOO_FIXED-} ]]; then
-		root=$BATS_FILE_TMPDIR/learner name=fixed
+		root=$BATS_FILE_TMPDIR/learner name=$(zoo_attempt_name)
 		if [[ -f $BATS_FILE_TMPDIR/build.log ]]; then
 			grep -E ': (fatal )?error: ' "$BATS_FILE_TMPDIR/build.log" | head -n 3
 			fail "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror"
@@ -142,7 +148,9 @@ zoo_run() {
 
 zoo_record_verdict() {
 	local file=$ZOO_VERDICTS/$BATS_SUITE_TEST_NUMBER result
-	result=$(grep -E "^(fixed|$ZOO_LAST_PROGRAM): " <<<"$output" | tail -n 1 || true)
+	local name=$ZOO_LAST_PROGRAM
+	[[ $name != fixed || -z ${ZOO_FIXED-} ]] || name=$(zoo_attempt_name)
+	result=$(grep -E "^$name: " <<<"$output" | tail -n 1 || true)
 	printf 'run\t%s\t%s\t%s\t%s\t%s\t%s\n' "$ZOO_LAST_DETECTOR" "$ZOO_LAST_PROGRAM" "${ZOO_LAST_PROMISE:--}" \
 		"$ZOO_LAST_VERDICT" "$status" "$result" >>"$file"
 	zoo_report_headlines "${ZOO_LAST_SOURCES[@]}" <<<"$output" | sed 's/^/headline\t/' >>"$file"

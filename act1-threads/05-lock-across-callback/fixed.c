@@ -1,7 +1,7 @@
 /*
  * act1-threads/05-lock-across-callback/fixed.c: tills publish orders on a
  * tiny event bus to a ledger and a fraud watch; the first order over the
- * limit makes the watch subscribe an incident log from inside its callback.
+ * limit makes the watch open an incident, with an incident log of its own.
  * Rule R3: locks guard data, not time: never hold one across a blocking call, a join or a callback.
  * Fix: publish() copies the subscriber list under the bus lock, lets go,
  *      then calls out: a callback may re-enter the bus, and callbacks of

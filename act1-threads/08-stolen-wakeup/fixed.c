@@ -33,7 +33,7 @@ static void post(long value)
 	zoo_unlock(&mailbox_lock);
 }
 
-/* Sleep until the producer broadcasts; called with mailbox_lock held, returns holding it. */
+/* Wait for the producer's next post; called with mailbox_lock held, returns holding it. */
 static void wait_for_post(void)
 {
 	zoo_cue_give(&consumer_waits); /* widener: about to sleep, the mutex still held */

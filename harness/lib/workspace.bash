@@ -176,7 +176,7 @@ grade_file() {
 				printf '  %sFAILED%s  %s\n' "$C_RED$C_BOLD" "$C_OFF" "$name"
 				grade_explain "$work/verdicts/$n" | sed 's/^/          /'
 				if [[ -f $work/verdicts/$n.report ]]; then
-					grep -v "^fixed: " "$work/verdicts/$n.report" | head -n 12 |
+					grep -vE "^(fixed|$(basename "$file" .c)): " "$work/verdicts/$n.report" | head -n 12 |
 						sed "s/^/          $C_DIM| /; s/\$/$C_OFF/" || true
 				fi
 			fi
