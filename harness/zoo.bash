@@ -83,8 +83,8 @@ zoo_setup_file() {
 		ZOO_FIXED_SOURCE=$src
 		# A build failure fails every run of `fixed`, not the file: each
 		# fixed-side test then says why, and Bats' reports stay whole.
-		if ! make -s --no-print-directory -C "$ZOO_ROOT" learner SRC="$src" \
-			OUT="$BATS_FILE_TMPDIR/learner" NAME="$(zoo_attempt_name)" INC="$BATS_TEST_DIRNAME" >"$BATS_FILE_TMPDIR/build.log" 2>&1; then
+		if ! zoo_build_file "$src" "$BATS_FILE_TMPDIR/learner" "$(zoo_attempt_name)" "$BATS_TEST_DIRNAME" \
+			>"$BATS_FILE_TMPDIR/build.log" 2>&1; then
 			[[ -z ${ZOO_VERDICTS-} ]] || cp "$BATS_FILE_TMPDIR/build.log" "$ZOO_VERDICTS/build.log"
 		else
 			rm -f "$BATS_FILE_TMPDIR/build.log"

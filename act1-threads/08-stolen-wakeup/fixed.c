@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 
 	zoo_start(argc, argv, &program);
 	if (zoo.threads < 2)
-		zoo_usage_error("ZOO_THREADS='%ld' is not a whole number from 2 to 64", zoo.threads);
+		zoo_usage_error("ZOO_THREADS=%ld: there must be two consumers or more", zoo.threads);
 	for (long c = 0; c < zoo.threads; c++)
 		zoo_thread_start(&consumers[c], consumer, (void *)(intptr_t)(c + 1));
 	zoo_thread_start(&producer_thread, producer, NULL);

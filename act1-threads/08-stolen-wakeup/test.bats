@@ -33,7 +33,7 @@ load ../../harness/zoo
 @test "broken.c: refuses a single consumer" {
 	zoo_run stress broken ZOO_THREADS=1
 	zoo_assert_status USAGE
-	assert_output --partial "ZOO_THREADS='1' is not a whole number from 2 to 64"
+	assert_output --partial 'ZOO_THREADS=1: there must be two consumers or more'
 }
 
 @test "fixed.c: two consumers take all 10 items with the window widened" {

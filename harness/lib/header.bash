@@ -162,7 +162,7 @@ zoo_restore() {
 	# diff's normal format says which lines of the copy survive in FILE, and
 	# where: the map the plumbing is anchored by.
 	{ diff -w "$copy" "$file" || true; echo "=copy $(wc -l <"$copy")"; zoo_strip plumbing "$broken"; cat "$file"; } |
-		awk -v name="$name" -v file="$file" -F'\t' '
+		awk -v name="$name" -F'\t' '
 			function range(r, part) { split(r, part, ","); lo = part[1]; hi = (2 in part) ? part[2] : part[1] }
 			stage == 0 && /^=copy / { copied = substr($0, 7) + 0; stage = 1; next }
 			stage == 0 && /^[0-9]/ {

@@ -11,6 +11,9 @@
 #        Valgrind; stress runs build/plain alone; os runs it alone and then
 #        says which IPC objects of the run the kernel still holds.
 #   zoo_build EX...          build the exhibits' programs, all three variants
+#   zoo_build_file SRC OUT NAME INC   build one file that is not an exhibit's
+#                            (an attempt, a mutant, a scanned program) as
+#                            OUT/<variant>/NAME with the Makefile's flags
 #   zoo_ipc_hold             in a test: keep one IPC prefix for the runs that
 #                            follow and leave their objects in place (a crash,
 #                            then a rerun that must find them); the test's
@@ -188,6 +191,12 @@ zoo_build() {
 	((${#targets[@]})) || return 0
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 --no-print-directory -C "$ZOO_ROOT" "${targets[@]}" >/dev/null ||
 		zoo_die "the programs do not build (see above)"
+}
+
+# The compiler's words go to stdout and stderr; the status says if it built.
+zoo_build_file() { # SRC OUT NAME INC
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u EX make -s --no-print-directory -C "$ZOO_ROOT" learner \
+		SRC="$1" OUT="$2" NAME="$3" INC="$4"
 }
 
 # Bats writes its --report-formatter file from a process of its own that may

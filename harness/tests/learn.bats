@@ -11,6 +11,11 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 ZOO_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# ZOO_PLUMBING: what the learner's copy leaves out (lib/header.bash)
+# shellcheck source=/dev/null
+source "$ZOO_TOP/harness/lib/core.bash"
+# shellcheck source=/dev/null
+source "$ZOO_TOP/harness/lib/header.bash"
 LEARN=$ZOO_TOP/harness/zoo
 EX=act1-threads/07-volatile-counter
 SUBCOMMANDS=(list show exercise check watch hint solution progress grade)
@@ -121,13 +126,13 @@ broken_build() {
 		copy=$ZOO_WORKSPACE/$ex/exercise.c
 		[[ -f $copy ]] || fail "no $copy"
 		# Markers and the bug's description are gone; the rule stays.
-		run grep -nE 'BUG\(|FIX\(|^ \* (Bug|Fix|Expect|Demo|Knobs):|^ \*      |[[:space:]]$|zoo_cue|zoo_widen|zoo_preempt|[.]widen_us =|widener' "$copy"
+		run grep -nE "BUG\\(|FIX\\(|^ \\* (Bug|Fix|Expect|Demo|Knobs):|^ \\*      |[[:space:]]\$|widener|$ZOO_PLUMBING" "$copy"
 		assert_failure
 		grep -q '^ \* Rule R[0-9]*: ' "$copy" || fail "$copy lost its Rule line"
 		grep -q '^ \* exercise.c (your exercise): ' "$copy" || fail "$copy: the path line still names broken.c"
 		# After the header, each line is broken.c's line, cut at most, once
 		# the plumbing lines are left out.
-		body_b=$(sed '1,/^ \*\/$/d' "$ZOO_TOP/$ex/broken.c" | grep -vE 'zoo_(cue|widen|preempt)|^[[:space:]]*[.]widen_us =')
+		body_b=$(sed '1,/^ \*\/$/d' "$ZOO_TOP/$ex/broken.c" | grep -vE "$ZOO_PLUMBING")
 		body_e=$(sed '1,/^ \*\/$/d' "$copy")
 		run awk 'NR == FNR { b[FNR] = $0; n = FNR; next }
 			{ m = FNR; if (index(b[FNR], $0) != 1) { print "line " FNR " changed: " $0; bad = 1 } }
@@ -193,6 +198,16 @@ broken_build() {
 	assert_line --regexp '^Not yet: [0-9] of 5 tests fail\. Stuck\? harness/zoo hint 1\.07 \(hint 1 of 3\)$'
 	run learn list
 	assert_line --regexp '^  1\.07 +volatile-counter +in progress '
+}
+
+@test "grading puts the plumbing back: the untouched 1.01 copy, which has none, hangs on the schedule the test forces" {
+	learn exercise 1.01 >/dev/null
+	run grep -cE "$ZOO_PLUMBING" "$ZOO_WORKSPACE/act1-threads/01-lost-wakeup/exercise.c"
+	assert_output 0
+	run learn check 1.01
+	assert_failure 1
+	assert_line '  FAILED  hands over every item on the schedule the test forces'
+	assert_line '          stress: hang caught (the test expects: clean)'
 }
 
 @test "the learner's path: a fixed exercise passes check, is recorded solved, shows in progress, and unlocks the solution" {
@@ -333,7 +348,7 @@ broken_build() {
 	assert_line '--- your exercise.c'
 	assert_line --regexp $'^\\+\t\tzoo_lock\\(&mailbox_lock\\);$'
 	# The diff is of the code alone: no marker, no plumbing.
-	run grep -cE 'zoo_cue|FIX[(]' < <(sed -n '/^From your exercise.c/,$p' <<<"$output")
+	run grep -cE "FIX[(]|$ZOO_PLUMBING" < <(sed -n '/^From your exercise.c/,$p' <<<"$output")
 	assert_output 0
 }
 

@@ -13,6 +13,10 @@ setup_file() {
 }
 
 setup() {
+	# shellcheck source=/dev/null
+	source "$BATS_TEST_DIRNAME/../lib/core.bash"
+	# shellcheck source=/dev/null
+	source "$BATS_TEST_DIRNAME/../lib/header.bash" # ZOO_PLUMBING
 	ZOO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	export ZOO_WORKSPACE=$BATS_TEST_TMPDIR/workspace NO_COLOR=1
 }
@@ -69,7 +73,7 @@ bug_code() {
 	local shown
 	shown=$(listing)
 	refute [ -z "$shown" ]
-	refute grep -qE 'BUG\(|FIX\(|Expect:|Rule R[0-9]|broken\.c|zoo_cue|zoo_widen|zoo_preempt|widener|[.]widen_us =|window' <<<"$shown"
+	refute grep -qE "BUG\\(|FIX\\(|Expect:|Rule R[0-9]|broken\\.c|widener|window|$ZOO_PLUMBING" <<<"$shown"
 	# The first line of code is line 1, and the numbers run without a gap.
 	assert_equal "$(grep -m1 -P '^ {5}1\t' <<<"$shown")" $'     1\t#include "zoo.h"'
 	run bash -c 'grep -P "^ *[0-9]+\t" | awk "{ if (\$1 != NR) exit 1 }"' <<<"$shown"
@@ -80,7 +84,7 @@ bug_code() {
 	local ex
 	for ex in $("$ZOO_ROOT/harness/zoo" resolve); do
 		run quiz --exhibit "$ex" --answer R1:1
-		run grep -nE 'BUG\(|FIX\(|zoo_cue|zoo_widen|zoo_preempt|widener|[.]widen_us =|window' <<<"$(listing)"
+		run grep -nE "BUG\\(|FIX\\(|widener|window|$ZOO_PLUMBING" <<<"$(listing)"
 		assert_failure
 	done
 }
