@@ -74,12 +74,8 @@ zoo_setup_file() {
 		[[ -f $ZOO_FIXED ]] || fail "ZOO_FIXED=$ZOO_FIXED: no such file"
 		# A learner's copy lacks the plumbing that forces the schedule
 		# (lib/header.bash): put it back, lines still numbered as theirs.
-		local src=$ZOO_FIXED broken=$ZOO_ROOT/$ZOO_EXHIBIT/broken.c
-		if ! grep -qE "$ZOO_PLUMBING" "$ZOO_FIXED" && grep -qE "$ZOO_PLUMBING" "$broken"; then
-			mkdir -p "$BATS_FILE_TMPDIR/restored"
-			src=$BATS_FILE_TMPDIR/restored/$(basename "$ZOO_FIXED")
-			zoo_restore "$broken" "$ZOO_FIXED" "$ZOO_FIXED" >"$src"
-		fi
+		local src
+		src=$(zoo_attempt_source "$ZOO_EXHIBIT" "$ZOO_FIXED" "$BATS_FILE_TMPDIR/restored")
 		ZOO_FIXED_SOURCE=$src
 		# A build failure fails every run of `fixed`, not the file: each
 		# fixed-side test then says why, and Bats' reports stay whole.

@@ -24,11 +24,18 @@
  *                program that polls forever is hung. The counter is a relaxed
  *                atomic in a page hidden from Helgrind and DRD, so no detector
  *                can take it for synchronization.
+ *   steps        zoo_step("text") marks a point where the order of the threads
+ *                matters, named for what the thread does next; unused, it
+ *                costs one test of a flag. zoo trace, zoo play and zoo explore pick the
+ *                order of the threads at these points and at every wrapped
+ *                call below (harness/zoo-sched.h). zoo_show(v) in main() puts
+ *                v on the player's screen.
  *   wideners     zoo_widen() sleeps ZOO_WIDEN us; zoo_cue_await() sleeps until
  *                a cue was given N times or ZOO_WIDEN us have passed, and
  *                zoo_cue_await_next() until once more than its awaiter has had;
  *                zoo_preempt_start()/_stop() interrupt a thread now and then,
  *                wherever it is, and hold it off its CPU (a race in one line).
+ *                Under the scheduler they do nothing: it orders the threads.
  *                They are test plumbing: the learner's copy leaves their lines
  *                out (harness/lib/header.bash), so each is a whole statement.
  *                Cues are relaxed atomics hidden from Helgrind and DRD: they
@@ -48,12 +55,14 @@
  *                keys after ZOO_IPC_PREFIX and ZOO_IPC_KEY, so the harness can
  *                remove whatever a run leaves behind. Name every object so.
  *   zoo_finish() the one result line and the exit status, from the table in
- *                exit-status.def (clean, invariant, usage, hang, report).
+ *                exit-status.def (clean, invariant, usage, hang, unfinished,
+ *                report).
  */
 #ifndef ZOO_H
 #define ZOO_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -125,6 +134,14 @@ struct zoo_program {
 /* The knobs in force, set once by zoo_start() before any thread starts. */
 static struct zoo_knobs zoo;
 
+/* True when the scheduler runs the threads one at a time (zoo-sched.h); set
+ * once by zoo_start() before any thread starts, like the knobs. */
+static bool zoo_sched_on;
+static void zoo_sched_point(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void zoo_sched_lock(pthread_mutex_t *m, const char *expr, int line);
+static void zoo_sched_unlock(pthread_mutex_t *m, const char *expr, int line);
+static void zoo_sched_end(int status, int line, const char *message);
+
 #define ZOO_UNUSED __attribute__((unused))
 #define ZOO_CAT_(a, b) a##b
 #define ZOO_CAT(a, b) ZOO_CAT_(a, b)
@@ -190,10 +207,12 @@ static ZOO_UNUSED const char *zoo_status_text(enum zoo_status status)
 static pthread_t zoo_main_thread;
 static void zoo_watchdog_stop(void);
 
-/* Print the program's one result line and exit with `status`. */
-static ZOO_UNUSED __attribute__((noreturn, format(printf, 2, 3)))
-void zoo_finish(enum zoo_status status, const char *fmt, ...)
+/* Print the program's one result line and exit with `status`; `line` is the
+ * caller's, for the scheduler's trace. zoo_finish(status, fmt, ...) is the macro. */
+static ZOO_UNUSED __attribute__((noreturn, format(printf, 3, 4)))
+void zoo_finish_at(int line, enum zoo_status status, const char *fmt, ...)
 {
+	char message[600];
 	va_list ap;
 
 	/* The watchdog's work is over. Stopping it also spares a TSan build
@@ -202,14 +221,16 @@ void zoo_finish(enum zoo_status status, const char *fmt, ...)
 		zoo_watchdog_stop();
 	if (!zoo_claim_end())
 		zoo_park(); /* the watchdog (or another finish) got there first */
-	printf("%s: %s: ", zoo_name, zoo_status_text(status));
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(message, sizeof message, fmt, ap);
 	va_end(ap);
-	printf("\n");
+	if (zoo_sched_on)
+		zoo_sched_end(status, line, message);
+	printf("%s: %s: %s\n", zoo_name, zoo_status_text(status), message);
 	fflush(stdout);
 	exit(status);
 }
+#define zoo_finish(...) zoo_finish_at(__LINE__, __VA_ARGS__)
 
 /* A failed pthread or system call is never part of the lesson: say where, and stop. */
 static ZOO_UNUSED __attribute__((noreturn))
@@ -236,14 +257,33 @@ void zoo_die_call(const char *file, int line, const char *call, int rc)
 		zoo_progress();                                             \
 	} while (0)
 
-#define zoo_lock(m) zoo_check_step(pthread_mutex_lock(m))
-#define zoo_unlock(m) zoo_check(pthread_mutex_unlock(m))
-#define zoo_wait(c, m) zoo_check_step(pthread_cond_wait((c), (m)))
-#define zoo_signal(c) zoo_check_step(pthread_cond_signal(c))
-#define zoo_broadcast(c) zoo_check_step(pthread_cond_broadcast(c))
-#define zoo_thread_start(t, fn, arg) zoo_check_step(pthread_create((t), NULL, (fn), (arg)))
-#define zoo_thread_join(t) zoo_check_step(pthread_join((t), NULL))
-#define zoo_barrier_wait(b) zoo_check_step(zoo_barrier_rc(pthread_barrier_wait(b)))
+/* Each wrapper is the plain call, or, under the scheduler, its model (zoo-sched.h). */
+#define zoo_sched_or(model, call)                                           \
+	do {                                                                \
+		if (zoo_sched_on)                                           \
+			model;                                              \
+		else                                                        \
+			zoo_check_step(call);                               \
+	} while (0)
+#define zoo_lock(m) zoo_sched_or(zoo_sched_lock((m), #m, __LINE__), pthread_mutex_lock(m))
+#define zoo_unlock(m) zoo_sched_or(zoo_sched_unlock((m), #m, __LINE__), pthread_mutex_unlock(m))
+#define zoo_wait(c, m) zoo_sched_or(zoo_sched_wait((c), (m), #c, #m, __LINE__), pthread_cond_wait((c), (m)))
+#define zoo_signal(c) zoo_sched_or(zoo_sched_signal((c), #c, __LINE__, false), pthread_cond_signal(c))
+#define zoo_broadcast(c) zoo_sched_or(zoo_sched_signal((c), #c, __LINE__, true), pthread_cond_broadcast(c))
+#define zoo_thread_start(t, fn, arg) \
+	zoo_sched_or(zoo_sched_spawn((t), (fn), (arg), #fn), pthread_create((t), NULL, (fn), (arg)))
+#define zoo_thread_join(t) zoo_sched_or(zoo_sched_join(t), pthread_join((t), NULL))
+#define zoo_barrier_wait(b)                                                                     \
+	zoo_sched_or(zoo_finish(ZOO_USAGE, "the scheduler does not model barriers (zoo_barrier_wait)"), \
+		     zoo_barrier_rc(pthread_barrier_wait(b)))
+
+/* A named step: a point where the order of the threads matters, on the line
+ * before the statement it names (the line the trace shows). */
+#define zoo_step(text)                                                      \
+	do {                                                                \
+		if (zoo_sched_on)                                           \
+			zoo_sched_point(__LINE__ + 1, "%s", (text));        \
+	} while (0)
 
 /* pthread_barrier_wait returns PTHREAD_BARRIER_SERIAL_THREAD to one waiter. */
 static inline int zoo_barrier_rc(int rc)
@@ -252,20 +292,31 @@ static inline int zoo_barrier_rc(int rc)
 }
 
 /* The scoped lock: released by the compiler on every way out of the block. */
-static inline pthread_mutex_t *zoo_guard_take(pthread_mutex_t *m)
+struct zoo_guard {
+	pthread_mutex_t *m;
+	const char *name; /* for the scheduler's trace */
+};
+
+static inline struct zoo_guard zoo_guard_take(pthread_mutex_t *m, const char *name, int line)
 {
-	zoo_lock(m);
-	return m;
+	if (zoo_sched_on)
+		zoo_sched_lock(m, name, line);
+	else
+		zoo_lock(m);
+	return (struct zoo_guard){ m, name };
 }
 
-static inline void zoo_guard_drop(pthread_mutex_t **m)
+static inline void zoo_guard_drop(struct zoo_guard *g)
 {
-	zoo_unlock(*m);
+	if (zoo_sched_on)
+		zoo_sched_unlock(g->m, g->name, 0);
+	else
+		zoo_unlock(g->m);
 }
 
 #define zoo_scoped_lock(m)                                                  \
-	pthread_mutex_t *ZOO_CAT(zoo_guard_, __LINE__)                      \
-		__attribute__((cleanup(zoo_guard_drop), unused)) = zoo_guard_take(m)
+	struct zoo_guard ZOO_CAT(zoo_guard_, __LINE__)                      \
+		__attribute__((cleanup(zoo_guard_drop), unused)) = zoo_guard_take((m), #m, __LINE__)
 
 /* Not progress: a program that only sleeps and polls is as hung as one that blocks. */
 static ZOO_UNUSED void zoo_sleep_us(long us)
@@ -279,14 +330,17 @@ static ZOO_UNUSED void zoo_sleep_us(long us)
 /* Sleep inside the race window; no synchronization, so no detector sees it. */
 static ZOO_UNUSED void zoo_widen(void)
 {
-	if (zoo.widen_us > 0)
+	if (zoo.widen_us > 0 && !zoo_sched_on)
 		zoo_sleep_us(zoo.widen_us);
 	zoo_progress();
 }
 
 /*
  * A cue: one thread says "I have reached this point", another waits for it,
- * but only for ZOO_WIDEN microseconds. Relaxed atomics carry no ordering, and
+ * but only for ZOO_WIDEN microseconds: one order of the threads, the one the
+ * bug needs, for runs under a detector. A step (zoo_step) is the general
+ * case: a point where the scheduler may take any order. Under the scheduler
+ * an await does not wait, but still counts. Relaxed atomics carry no ordering, and
  * the word is hidden from Helgrind and DRD, so the cue forces an interleaving
  * without creating the happens-before edge that would hide the bug. A fixed
  * program that never gives the cue just loses ZOO_WIDEN microseconds.
@@ -329,7 +383,7 @@ static ZOO_UNUSED bool zoo_cue_await(struct zoo_cue *cue, unsigned count)
 
 	zoo_cue_hide(cue);
 	while (atomic_load_explicit(&cue->given, memory_order_relaxed) < count) {
-		if (zoo_now_us() >= deadline) {
+		if (zoo_sched_on || zoo_now_us() >= deadline) {
 			given = false;
 			break;
 		}
@@ -386,7 +440,7 @@ static ZOO_UNUSED void zoo_preempt_start(void)
 		.it_interval = { .tv_sec = 0, .tv_nsec = ZOO_PREEMPT_EVERY_US * 1000L },
 	};
 
-	if (zoo.widen_us == 0 || zoo_preempt_armed)
+	if (zoo.widen_us == 0 || zoo_preempt_armed || zoo_sched_on)
 		return;
 	sigemptyset(&act.sa_mask);
 	if (sigaction(SIGRTMIN + 1, &act, NULL) != 0)
@@ -750,6 +804,8 @@ static bool zoo_reads(const struct zoo_program *p, const char *knob)
 	return false;
 }
 
+#include "zoo-sched.h"
+
 static void zoo_help(const struct zoo_program *p)
 {
 	printf("%s: %s\n\nKnobs (environment, with this program's defaults):\n", zoo_name, p->what);
@@ -765,8 +821,13 @@ static void zoo_help(const struct zoo_program *p)
 	printf("  ZOO_QUIET=%-10ld milliseconds without progress that are a hang (0: automatic, here %ld);\n"
 	       "                       never less than the automatic time plus ZOO_WIDEN\n",
 	       p->defaults.quiet_ms, zoo_quiet_auto_ms());
-	printf("  ZOO_TIMEOUT=%-8ld seconds before the watchdog ends any unfinished run\n\nExit status:\n",
+	printf("  ZOO_TIMEOUT=%-8ld seconds before the watchdog ends any unfinished run\n",
 	       p->defaults.timeout_s);
+	printf("\nThe scheduler (plain build; zoo trace, play, explore; see harness/zoo-sched.h):\n"
+	       "  ZOO_SCHEDULE=a,b,...  pick these threads at the first choices, then the default\n"
+	       "  ZOO_SCHEDULE=play     ask who moves at each choice\n"
+	       "  ZOO_EXPLORE=N         run every schedule with at most N preemptions (ZOO_BUDGET s)\n"
+	       "  ZOO_TRACE=text|markdown  print the interleaving as a table\n\nExit status:\n");
 #define ZOO_STATUS(name, code, what) printf("  %-3d %s\n", code, what);
 #include "exit-status.def"
 #undef ZOO_STATUS
@@ -807,6 +868,7 @@ static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program
 	if (zoo.quiet_ms < (zoo.widen_us + 999) / 1000 + automatic)
 		zoo.quiet_ms = (zoo.widen_us + 999) / 1000 + automatic; /* a widening is not a hang */
 	zoo_ipc_knobs();
+	zoo_sched_setup(); /* with ZOO_EXPLORE, only the explorer's children return */
 	if (slash && (size_t)(slash - argv[0]) >= sizeof zoo_self_dir)
 		zoo_usage_error("the path of this program is too long");
 	if (slash)
@@ -826,7 +888,8 @@ static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program
 		zoo_die_errno("eventfd(for the watchdog)");
 	zoo_watch.started = zoo_watch.polled = zoo_watch.quiet_since = zoo_now_us();
 	zoo_main_thread = pthread_self();
-	zoo_watchdog_start();
+	if (zoo_sched.mode != ZOO_SCHED_PLAY) /* a player may think as long as they like */
+		zoo_watchdog_start();
 }
 
 #endif /* ZOO_H */

@@ -7,7 +7,8 @@
  *      The consumer re-checks in a loop, but a post and signal that land
  *      between its look and its wait find no one waiting: the signal is
  *      lost, and the consumer sleeps beside an item that is already there.
- * Expect: tsan=report helgrind=report drd=report stress=hang
+ * Expect: tsan=report helgrind=report drd=report stress=hang explore=hang
+ * Knobs: explore ZOO_ITERS=2
  */
 #include "zoo.h"
 
@@ -23,6 +24,7 @@ static void *producer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_cue_await_next(&consumer_looked);
+		zoo_step("puts an item in the box");
 		items_in_box++; /* BUG(R1): the box changes outside the mutex */
 		zoo_signal(&item_posted);
 		zoo_lock(&mailbox_lock);
@@ -38,6 +40,7 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&mailbox_lock);
+		zoo_step("looks in the box");
 		while (items_in_box == 0) {
 			zoo_cue_give(&consumer_looked);
 			zoo_widen(); /* widener: the window between looking and sleeping */
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
 	pthread_t threads[2];
 
 	zoo_start(argc, argv, &program);
+	zoo_show(items_in_box);
+	zoo_show(mailbox_lock);
 	zoo_thread_start(&threads[0], consumer, NULL);
 	zoo_thread_start(&threads[1], producer, NULL);
 	zoo_thread_join(threads[0]);

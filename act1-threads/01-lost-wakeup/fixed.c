@@ -7,7 +7,8 @@
  *      The consumer holds it from its look until the wait releases it, in
  *      one step, so a post lands either before the look (seen) or after
  *      the consumer is asleep (the signal finds it): never in between.
- * Expect: tsan=clean helgrind=clean drd=clean stress=clean
+ * Expect: tsan=clean helgrind=clean drd=clean stress=clean explore=clean
+ * Knobs: explore ZOO_ITERS=2
  */
 #include "zoo.h"
 
@@ -24,6 +25,7 @@ static void *producer(void *arg)
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_cue_await_next(&consumer_looked);
 		zoo_lock(&mailbox_lock);  /* FIX(R1): change the box under the mutex */
+		zoo_step("puts an item in the box");
 		items_in_box++;
 		zoo_signal(&item_posted); /* FIX(R1): and signal before letting go of it */
 		while (items_in_box > 0)
@@ -38,6 +40,7 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&mailbox_lock);
+		zoo_step("looks in the box");
 		while (items_in_box == 0) {
 			zoo_cue_give(&consumer_looked);
 			zoo_widen(); /* widener: the window between looking and sleeping */
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
 	pthread_t threads[2];
 
 	zoo_start(argc, argv, &program);
+	zoo_show(items_in_box);
+	zoo_show(mailbox_lock);
 	zoo_thread_start(&threads[0], consumer, NULL);
 	zoo_thread_start(&threads[1], producer, NULL);
 	zoo_thread_join(threads[0]);

@@ -47,3 +47,12 @@ load ../../harness/zoo
 @test "fixed.c: DRD stays silent" {
 	zoo_run_expected drd fixed
 }
+
+@test "broken.c: of every schedule of its steps, some hang; zoo explore finds the shortest" {
+	zoo_run_expected explore broken
+	assert_output --partial 'signals item_posted: nobody waits'
+}
+
+@test "fixed.c: every schedule of its steps hands over both items" {
+	zoo_run_expected explore fixed
+}

@@ -23,7 +23,7 @@
 ZOO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ZOO_ACTS=(act1-threads act2-coroutines act3-processes crosscutting)
 # shellcheck disable=SC2034 # used by the files that source this one
-ZOO_DETECTORS=(tsan helgrind drd asan memcheck stress os)
+ZOO_DETECTORS=(tsan helgrind drd asan memcheck stress os explore)
 
 # ZOO_STATUS(CLEAN, 0, "...") becomes ZOO_S_CLEAN=0, and so on.
 while IFS=' ' read -r _zoo_name _zoo_code; do

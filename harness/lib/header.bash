@@ -29,8 +29,10 @@
 #                            named and numbered as in FILE (shown as NAME)
 #
 # Plumbing is what a program carries only to be tested: the cues and wideners
-# that force an interleaving, and the default of ZOO_WIDEN, which would say
-# that there is a window (a line that matches ZOO_PLUMBING). Each such
+# that force an interleaving, the named steps and shown variables of the
+# scheduler (zoo_step, zoo_show: each names where the order matters), and the
+# default of ZOO_WIDEN, which would say that there is a window (a line that
+# matches ZOO_PLUMBING). Each such
 # line is one whole statement or declaration, so that the copy without it is
 # the program a learner would have written. Grading builds the learner's file
 # with the plumbing restored, anchored to the unchanged line before it (or,
@@ -45,7 +47,7 @@
 # grade) applies them, so they are written nowhere else. A rule is R1..R10 or
 # C1..C4 (COURSE.md, "The card").
 
-ZOO_PLUMBING='zoo_(cue|widen|preempt)|^[[:space:]]*[.]widen_us[[:space:]]*='
+ZOO_PLUMBING='zoo_(cue|widen|preempt|step|show)|^[[:space:]]*[.]widen_us[[:space:]]*='
 ZOO_RULE_RE='[RC][0-9]+'
 
 zoo_header_field() {

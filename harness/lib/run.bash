@@ -9,11 +9,18 @@
 #        whole run (below). Detectors: tsan and asan run build/tsan and
 #        build/asan; helgrind, drd and memcheck run build/plain under
 #        Valgrind; stress runs build/plain alone; os runs it alone and then
-#        says which IPC objects of the run the kernel still holds.
+#        says which IPC objects of the run the kernel still holds; explore
+#        runs it under the scheduler (harness/zoo-sched.h), every schedule
+#        with at most ZOO_EXPLORE preemptions (2 unless the settings say),
+#        and prints the shortest failing one as a table.
 #   zoo_build EX...          build the exhibits' programs, all three variants
 #   zoo_build_file SRC OUT NAME INC   build one file that is not an exhibit's
 #                            (an attempt, a mutant, a scanned program) as
 #                            OUT/<variant>/NAME with the Makefile's flags
+#   zoo_attempt_source EX FILE DIR   the file to build for FILE, an attempt at
+#                            EX's fixed.c: FILE itself, or, if it lacks the
+#                            plumbing broken.c has (a learner's copy), a copy
+#                            in DIR with broken.c's put back (zoo_restore)
 #   zoo_ipc_hold             in a test: keep one IPC prefix for the runs that
 #                            follow and leave their objects in place (a crash,
 #                            then a rerun that must find them); the test's
@@ -55,6 +62,7 @@ zoo_detect() (
 		drd) tool=(--tool=drd) ;;
 		memcheck) tool=(--tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite) ;;
 		stress | os) ;;
+		explore) settings=(ZOO_EXPLORE=2 ZOO_TRACE=text) ;;
 		*) zoo_die "unknown detector '$det' (one of: ${ZOO_DETECTORS[*]})" ;;
 	esac
 	prog=$2/$variant/$3
@@ -191,6 +199,16 @@ zoo_build() {
 	((${#targets[@]})) || return 0
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -j2 --no-print-directory -C "$ZOO_ROOT" "${targets[@]}" >/dev/null ||
 		zoo_die "the programs do not build (see above)"
+}
+
+zoo_attempt_source() { # EX FILE DIR
+	local broken=$ZOO_ROOT/$1/broken.c src=$2
+	if ! grep -qE "$ZOO_PLUMBING" "$2" && grep -qE "$ZOO_PLUMBING" "$broken"; then
+		mkdir -p "$3"
+		src=$3/$(basename "$2")
+		zoo_restore "$broken" "$2" "$2" >"$src"
+	fi
+	echo "$src"
 }
 
 # The compiler's words go to stdout and stderr; the status says if it built.

@@ -21,7 +21,10 @@
 #   report elsewhere     REPORT, citing only lines without a BUG marker
 #   false positive       REPORT on a program that promises false-positive
 #   clean                CLEAN: no report, the invariant held
-#   hang caught          HANG: the program's own watchdog ended a hang
+#   hang caught          HANG: the program's own watchdog ended a hang (or,
+#                        under the scheduler, no thread could move)
+#   unfinished           UNFINISHED: a bound stopped it first (the explorer's
+#                        time or choice bound, a player who quit)
 #   invariant violated   INVARIANT: the program caught its own bug
 #   bad usage            USAGE
 #   timed out            124 or 137: the run outlived `timeout`; the watchdog failed
@@ -55,6 +58,7 @@ zoo_verdict() {
 		"$ZOO_S_INVARIANT") echo "invariant violated" ;;
 		"$ZOO_S_USAGE") echo "bad usage" ;;
 		"$ZOO_S_HANG") echo "hang caught" ;;
+		"$ZOO_S_UNFINISHED") echo "unfinished" ;;
 		124 | 137) echo "timed out" ;;
 		*) echo "crashed ($status)" ;;
 	esac

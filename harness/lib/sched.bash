@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# harness/lib/sched.bash: what zoo trace, zoo play and zoo explore share: the
+# program a command runs under the scheduler (harness/zoo-sched.h) and the
+# lesson's generated table.
+#
+#   sched_program EX PROG    build PROG (broken or fixed) of EX and set
+#                            SCHED_ROOT and SCHED_NAME (for zoo_detect),
+#                            SCHED_BINARY, SCHED_SOURCE (the file it was built
+#                            from) and SCHED_HEADER (the exhibit's PROG.c,
+#                            whose Expect: and Knobs: lines judge it). With
+#                            ZOO_FIXED=file, fixed is that file (its plumbing
+#                            restored if it lacks it), built in a folder that
+#                            goes when the command ends
+#   sched_knobs              the settings PROG's Knobs: line gives explore
+#   sched_explored EX        true if EX's programs promise something for
+#                            explore; else says why not (its Explore: line)
+#   sched_lesson_table EX    the lesson's table: broken.c's shortest failing
+#                            schedule, traced, in Markdown, between the markers
+#   sched_lesson_block FILE  the block between the markers in a lesson
+#
+# The markers are the lines ZOO_TRACE_BEGIN and ZOO_TRACE_END; a test
+# (harness/tests/readers.bats) checks every lesson's block against the
+# program, and `zoo trace --lesson EX` writes it.
+
+# shellcheck disable=SC2034,SC2016 # used by the commands; the backquotes are Markdown
+ZOO_TRACE_BEGIN='<!-- zoo trace: from here to the end mark, written by `zoo trace --lesson`; a test checks it -->'
+ZOO_TRACE_END='<!-- zoo trace: end -->'
+
+sched_program() {
+	local ex=$1 prog=$2 dir
+	[[ $prog == broken || $prog == fixed ]] || zoo_die "'$prog' is not broken or fixed"
+	SCHED_HEADER=$ZOO_ROOT/$ex/$prog.c
+	zoo_build "$ex"
+	if [[ $prog == fixed && -n ${ZOO_FIXED-} ]]; then
+		[[ -f $ZOO_FIXED ]] || zoo_die "ZOO_FIXED=$ZOO_FIXED: no such file"
+		dir=$(mktemp -d "${TMPDIR:-/tmp}/zoo-sched.XXXXXX")
+		# shellcheck disable=SC2064 # the folder is known now
+		trap "rm -rf '$dir'" EXIT
+		SCHED_SOURCE=$(zoo_attempt_source "$ex" "$ZOO_FIXED" "$dir/restored")
+		SCHED_NAME=$(basename "$ZOO_FIXED" .c)
+		zoo_build_file "$SCHED_SOURCE" "$dir" "$SCHED_NAME" "$ZOO_ROOT/$ex" >&2 ||
+			zoo_die "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror (see above)"
+		SCHED_ROOT=$dir
+	else
+		SCHED_SOURCE=$SCHED_HEADER
+		SCHED_ROOT=$ZOO_ROOT/build
+		SCHED_NAME=$ex/$prog
+	fi
+	SCHED_BINARY=$SCHED_ROOT/plain/$SCHED_NAME
+}
+
+sched_knobs() {
+	zoo_knobs "$SCHED_HEADER" explore
+}
+
+sched_explored() {
+	local why
+	[[ -n $(zoo_expect "$ZOO_ROOT/$1/broken.c" explore) ]] && return 0
+	why=$(zoo_header_field Explore "$ZOO_ROOT/$1/broken.c")
+	zoo_die "$(zoo_title "$1") has no schedules to explore${why:+: $why}"
+}
+
+sched_lesson_table() {
+	local ex=$1 out list
+	sched_program "$ex" broken
+	mapfile -t knobs < <(sched_knobs)
+	out=$(zoo_detect explore "$SCHED_ROOT" "$SCHED_NAME" "${knobs[@]}" ZOO_TRACE=markdown) || true
+	list=$(sed -n 's/^broken: the shortest failing schedule: ZOO_SCHEDULE=//p' <<<"$out")
+	[[ -n $list ]] || zoo_die "$(zoo_title "$ex"): broken.c has no failing schedule to show"
+	echo "$ZOO_TRACE_BEGIN"
+	echo
+	echo "The shortest schedule that breaks it, as \`zoo trace $(zoo_number "$ex")\` prints it"
+	echo "(\`ZOO_SCHEDULE=$list\`; line numbers are broken.c's):"
+	echo
+	grep -v '^broken: ' <<<"$out"
+	echo
+	echo "$ZOO_TRACE_END"
+}
+
+sched_lesson_block() {
+	awk -v begin="$ZOO_TRACE_BEGIN" -v end="$ZOO_TRACE_END" '
+		$0 == begin { inside = 1 }
+		inside { print }
+		$0 == end { inside = 0 }' "$1"
+}

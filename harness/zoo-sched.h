@@ -1,0 +1,1066 @@
+/*
+ * harness/zoo-sched.h: the scheduler. zoo.h includes it; a program never does.
+ *
+ * A program's threads meet at points: the zoo's wrappers (zoo_lock,
+ * zoo_unlock, zoo_wait, zoo_signal, zoo_broadcast) and the named steps a
+ * program marks where the order of plain memory accesses matters:
+ *
+ *   zoo_step("text")           a point, named for what the thread does next:
+ *                              the statement on the line after it, whose
+ *                              line number the trace and the player show
+ *   zoo_show(variable)         in main(): the player's screen shows it
+ *
+ * Off (the default: a detector run, a stress run) a point costs one test of
+ * a flag written before any thread starts, and nothing else: no lock, no
+ * atomic, so no detector sees any edge. On, set by ZOO_SCHEDULE or
+ * ZOO_EXPLORE (zoo trace, zoo play, zoo explore, on the plain build only),
+ * exactly one thread runs at a time. At each point the running thread parks,
+ * and the scheduler picks who runs next among the threads that can move (a
+ * thread waiting for a mutex another holds, for a condition nobody has
+ * signalled or for a thread that has not ended cannot). The wrappers model
+ * their calls for that: a condition wakes its waiters in the order they
+ * came, never spuriously, and a mutex is taken only when free (trylock,
+ * never a blocking lock, so even a thread relocking its own mutex is seen
+ * waiting). When no thread can move, the run has hung: the scheduler says
+ * what each thread waits for and ends it, in no time at all.
+ *
+ * Who moves, when more than one can (a choice; a thread started later is
+ * numbered after the ones before it):
+ *   ZOO_SCHEDULE=consumer,producer   the names (or unique prefixes) of the
+ *        threads to pick at the first choices, then the default: the thread
+ *        that ran goes on if it can, else the first that can. A name that
+ *        cannot move there is bad usage. Threads are named after the
+ *        function they run, numbered when several run one (consumer1, ...).
+ *   ZOO_SCHEDULE=default       the default at every choice
+ *   ZOO_SCHEDULE=play[:a,b]    show each choice, and ask on stdin who moves
+ *        (after the listed picks, if any); the watchdog is off: a person
+ *        may think
+ *   ZOO_EXPLORE=N              run every schedule with at most N preemptions
+ *        (a switch away from a thread that could go on), each in a child
+ *        process, depth first, within ZOO_BUDGET seconds (default 5) and
+ *        ZOO_SCHED_POINTS points a run; print how many failed and the
+ *        shortest failing schedule, and exit with its status (CLEAN if none
+ *        failed, UNFINISHED if a bound cut the search first)
+ *   ZOO_TRACE=text|markdown    print the run's interleaving as a table, one
+ *        column a thread, before the result line (with ZOO_EXPLORE: the
+ *        shortest failing schedule's, or the default schedule's)
+ *   ZOO_SOURCE=path            the program's source, for the player's screen
+ *
+ * The limit: this is every sequentially consistent interleaving of the
+ * points, no more. A race between two points and a reordering by a weak
+ * memory model stay the detectors' and the stress runs' to find.
+ */
+#ifndef ZOO_SCHED_H
+#define ZOO_SCHED_H
+
+#define ZOO_SCHED_THREADS 64   /* threads a scheduled run may start, main included */
+#define ZOO_SCHED_POINTS 1000  /* points a scheduled run may pass before it is cut */
+#define ZOO_SCHED_LOCKS 32     /* mutexes held at once */
+#define ZOO_SCHED_SHOWN 16     /* variables zoo_show() may name */
+#define ZOO_SCHED_TEXT 128     /* a trace row's text */
+
+enum zoo_sched_mode { ZOO_SCHED_OFF, ZOO_SCHED_LIST, ZOO_SCHED_PLAY, ZOO_SCHED_CHILD };
+
+enum zoo_thread_state {
+	ZOO_T_READY,   /* parked at a point, can move */
+	ZOO_T_LOCKING, /* wants `on` (a mutex): can move once it is free */
+	ZOO_T_WAITING, /* waits on `on` (a condition): cannot move until signalled */
+	ZOO_T_JOINING, /* waits for thread `joins` to end */
+	ZOO_T_DONE,
+};
+
+struct zoo_sched_thread {
+	enum zoo_thread_state state;
+	const char *fn;              /* the function it runs: its name */
+	int nth;                     /* 1 + the threads of fn started before it */
+	void *(*start)(void *);
+	void *arg;
+	pthread_t handle;
+	char next[ZOO_SCHED_TEXT];   /* the point it is parked at */
+	int next_line;
+	const void *on;              /* what it waits for (LOCKING, WAITING) */
+	char on_name[40];
+	pthread_mutex_t *relock;     /* WAITING: the mutex to take again when woken */
+	char relock_name[40];
+	unsigned long wait_seq;      /* WAITING: the order the waiters came in */
+	int joins;                   /* JOINING: whom */
+};
+
+struct zoo_sched_row {
+	int thread, line;
+	char text[ZOO_SCHED_TEXT];
+};
+
+/* The choices of one run, and its outcome: a page shared with the explorer. */
+struct zoo_sched_log {
+	int prefix_len;
+	unsigned char prefix[ZOO_SCHED_POINTS];   /* the picks to make first */
+	int choices;
+	struct {
+		uint64_t can_move;                /* the threads that could move */
+		unsigned char pick, from;         /* who moved, who had run */
+	} choice[ZOO_SCHED_POINTS];
+	int status, rows, threads;
+	bool cut;                                 /* ZOO_SCHED_POINTS passed */
+	bool strayed;                             /* a prefix pick could not move */
+	char message[200];
+	char names[ZOO_SCHED_THREADS][24];
+};
+
+struct zoo_sched_shown {
+	const char *name;
+	const void *at;
+	size_t size;
+	char kind; /* b bool, i an integer, m a mutex, c a condition */
+};
+
+static struct {
+	enum zoo_sched_mode mode;
+	int trace;                                /* 0, 1 text, 2 markdown */
+	int threads;                              /* started so far, main included */
+	struct zoo_sched_thread thread[ZOO_SCHED_THREADS];
+	struct { const pthread_mutex_t *m; int owner, depth; } held[ZOO_SCHED_LOCKS];
+	struct zoo_sched_shown shown[ZOO_SCHED_SHOWN];
+	int nshown;
+	unsigned long wait_seq;
+	int points, moves;
+	struct zoo_sched_row row[ZOO_SCHED_POINTS];
+	int rows;
+	char schedule[1024];                      /* ZOO_SCHEDULE's list */
+	const char *schedule_at;
+	bool listed;                              /* play: the moves are listed, nobody asked */
+	int schedule_moves;
+	struct zoo_sched_log *log;                /* the explorer's page, in its children */
+	char *source[2000];                       /* ZOO_SOURCE's lines, for the player */
+	int source_lines;
+	/* the hand-over: only the thread named by `running` runs program code */
+	pthread_mutex_t mx;
+	pthread_cond_t turn;
+	int running;
+} zoo_sched = { .mx = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER };
+
+static _Thread_local int zoo_sched_self; /* this thread's number; main is 0 */
+
+/* ---- names ---- */
+
+static const char *zoo_sched_name(int t, char *buf, size_t size)
+{
+	const struct zoo_sched_thread *th = &zoo_sched.thread[t];
+	bool several = false;
+
+	for (int i = 0; i < zoo_sched.threads; i++)
+		several = several || (i != t && strcmp(zoo_sched.thread[i].fn, th->fn) == 0);
+	if (several)
+		snprintf(buf, size, "%s%d", th->fn, th->nth);
+	else
+		snprintf(buf, size, "%s", th->fn);
+	return buf;
+}
+
+/* "&bus.lock" names bus.lock; a variable zoo_show() names keeps its name. */
+static void zoo_sched_object(char *buf, size_t size, const void *at, const char *expr)
+{
+	for (int i = 0; i < zoo_sched.nshown; i++)
+		if (zoo_sched.shown[i].at == at) {
+			snprintf(buf, size, "%s", zoo_sched.shown[i].name);
+			return;
+		}
+	snprintf(buf, size, "%s", expr[0] == '&' ? expr + 1 : expr);
+}
+
+#define zoo_show(var)                                                                      \
+	zoo_sched_show(#var, &(var), sizeof(var),                                          \
+		       _Generic((var), bool: 'b', pthread_mutex_t: 'm', pthread_cond_t: 'c', \
+				default: 'i'))
+
+static ZOO_UNUSED void zoo_sched_show(const char *name, const void *at, size_t size, char kind)
+{
+	if (!zoo_sched_on || zoo_sched.nshown == ZOO_SCHED_SHOWN)
+		return;
+	zoo_sched.shown[zoo_sched.nshown++] = (struct zoo_sched_shown){ name, at, size, kind };
+}
+
+/* ---- the model: who can move ---- */
+
+static int zoo_sched_holder(const void *m)
+{
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m == m)
+			return zoo_sched.held[i].owner;
+	return -1;
+}
+
+static bool zoo_sched_can_move(int t)
+{
+	const struct zoo_sched_thread *th = &zoo_sched.thread[t];
+
+	switch (th->state) {
+	case ZOO_T_READY: return true;
+	case ZOO_T_LOCKING: return zoo_sched_holder(th->on) < 0;
+	case ZOO_T_JOINING: return zoo_sched.thread[th->joins].state == ZOO_T_DONE;
+	case ZOO_T_WAITING:
+	case ZOO_T_DONE: break;
+	}
+	return false;
+}
+
+/* What a thread that cannot move waits for, in words. */
+static void zoo_sched_blocked_on(int t, char *buf, size_t size)
+{
+	const struct zoo_sched_thread *th = &zoo_sched.thread[t];
+	char who[24];
+	int holder;
+
+	switch (th->state) {
+	case ZOO_T_LOCKING:
+		holder = zoo_sched_holder(th->on);
+		snprintf(buf, size, "waits for %s, held by %s", th->on_name,
+			 holder == t ? "itself" : zoo_sched_name(holder, who, sizeof who));
+		break;
+	case ZOO_T_WAITING:
+		snprintf(buf, size, "waits on %s (line %d)", th->on_name, th->next_line);
+		break;
+	case ZOO_T_JOINING:
+		snprintf(buf, size, "waits for %s to end", zoo_sched_name(th->joins, who, sizeof who));
+		break;
+	case ZOO_T_READY:
+	case ZOO_T_DONE:
+		snprintf(buf, size, "%s", th->state == ZOO_T_DONE ? "has ended" : "can move");
+		break;
+	}
+}
+
+/* ---- the trace ---- */
+
+static void zoo_sched_row_add(int t, int line, const char *text)
+{
+	if (zoo_sched.rows == ZOO_SCHED_POINTS)
+		return;
+	struct zoo_sched_row *r = &zoo_sched.row[zoo_sched.rows++];
+	r->thread = t;
+	r->line = line;
+	snprintf(r->text, sizeof r->text, "%s", text);
+}
+
+/* Add words to the running thread's last row: what its call did. */
+static void zoo_sched_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void zoo_sched_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (zoo_sched.rows == 0)
+		return;
+	struct zoo_sched_row *r = &zoo_sched.row[zoo_sched.rows - 1];
+	size_t len = strlen(r->text);
+	va_start(ap, fmt);
+	vsnprintf(r->text + len, sizeof r->text - len, fmt, ap);
+	va_end(ap);
+}
+
+static void zoo_sched_cell(const struct zoo_sched_row *r, char *buf, size_t size)
+{
+	if (r->line > 0)
+		snprintf(buf, size, "%s (line %d)", r->text, r->line);
+	else
+		snprintf(buf, size, "%s", r->text);
+}
+
+/* Print a line of the text table without its trailing blanks. */
+static void zoo_sched_put_line(char *line)
+{
+	size_t len = strlen(line);
+
+	while (len > 0 && line[len - 1] == ' ')
+		line[--len] = '\0';
+	puts(line);
+}
+
+/* The table: one column per thread that did anything, one row per point passed. */
+static void zoo_sched_print_trace(const char *ending)
+{
+	bool used[ZOO_SCHED_THREADS] = { false };
+	int width[ZOO_SCHED_THREADS] = { 0 };
+	char cell[ZOO_SCHED_TEXT + 16], name[24], line[ZOO_SCHED_THREADS * 24 + ZOO_SCHED_TEXT + 64];
+	bool md = zoo_sched.trace == 2;
+	size_t at;
+
+	for (int i = 0; i < zoo_sched.rows; i++) {
+		struct zoo_sched_row *r = &zoo_sched.row[i];
+		zoo_sched_cell(r, cell, sizeof cell);
+		used[r->thread] = true;
+		if ((int)strlen(cell) > width[r->thread])
+			width[r->thread] = (int)strlen(cell);
+	}
+	for (int t = 0; t < zoo_sched.threads; t++)
+		if ((int)strlen(zoo_sched_name(t, name, sizeof name)) > width[t])
+			width[t] = (int)strlen(name);
+	/* the header, then (Markdown) its rule, then a row per point; row -1 is the header */
+	for (int i = md ? -2 : -1; i < zoo_sched.rows; i++) {
+		at = (size_t)snprintf(line, sizeof line, md ? "|%s|" : "%4s ",
+				      i == -2 ? " # " : i == -1 ? (md ? "---" : "#") : "");
+		if (i >= 0)
+			at = (size_t)snprintf(line, sizeof line, md ? "| %d |" : "%4d ", i + 1);
+		for (int t = 0; t < zoo_sched.threads && at < sizeof line; t++) {
+			if (!used[t])
+				continue;
+			if (i == (md ? -2 : -1))
+				zoo_sched_name(t, cell, sizeof cell);
+			else if (i == -1)
+				snprintf(cell, sizeof cell, "---");
+			else if (zoo_sched.row[i].thread == t)
+				zoo_sched_cell(&zoo_sched.row[i], cell, sizeof cell);
+			else
+				cell[0] = '\0';
+			if (md && i == -1)
+				at += (size_t)snprintf(line + at, sizeof line - at, "---|");
+			else if (md)
+				at += (size_t)snprintf(line + at, sizeof line - at, " %s |", cell);
+			else
+				at += (size_t)snprintf(line + at, sizeof line - at, "  %-*s", width[t], cell);
+		}
+		zoo_sched_put_line(line);
+	}
+	printf(md ? "\n**%s**\n" : "%s\n", ending);
+	fflush(stdout);
+}
+
+/* ---- the player's screen ---- */
+
+static void zoo_sched_print_state(void)
+{
+	char name[24], holder[24];
+
+	printf("  shared:");
+	for (int i = 0; i < zoo_sched.nshown; i++) {
+		const struct zoo_sched_shown *s = &zoo_sched.shown[i];
+		long value = 0;
+
+		if (s->kind == 'm') {
+			int h = zoo_sched_holder(s->at);
+			printf("  %s: %s", s->name, h < 0 ? "free" : zoo_sched_name(h, holder, sizeof holder));
+			continue;
+		}
+		if (s->kind == 'c')
+			continue;
+		if (s->size == sizeof(int))
+			value = *(const int *)s->at;
+		else if (s->size == sizeof(long))
+			value = *(const long *)s->at;
+		else if (s->size == 1)
+			value = *(const unsigned char *)s->at;
+		if (s->kind == 'b')
+			printf("  %s=%s", s->name, value ? "true" : "false");
+		else
+			printf("  %s=%ld", s->name, value);
+	}
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m != NULL) {
+			bool named = false;
+			for (int k = 0; k < zoo_sched.nshown; k++)
+				named = named || zoo_sched.shown[k].at == zoo_sched.held[i].m;
+			if (!named)
+				printf("  %s held by %s", "a mutex",
+				       zoo_sched_name(zoo_sched.held[i].owner, name, sizeof name));
+		}
+	printf("\n");
+}
+
+/* Source line `line`, its indentation left out. */
+static const char *zoo_sched_source_line(int line)
+{
+	const char *s = line > 0 && line <= zoo_sched.source_lines ? zoo_sched.source[line - 1] : "";
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static bool zoo_color;
+
+static void zoo_sched_screen(int from, const int *can, int n)
+{
+	char name[24], why[120];
+
+	printf("\n%smove %d%s\n", zoo_color ? "\033[1m" : "", zoo_sched.moves + 1, zoo_color ? "\033[0m" : "");
+	zoo_sched_print_state();
+	for (int t = 0; t < zoo_sched.threads; t++) {
+		const struct zoo_sched_thread *th = &zoo_sched.thread[t];
+		int k = -1;
+
+		for (int i = 0; i < n; i++)
+			if (can[i] == t)
+				k = i;
+		if (th->state == ZOO_T_DONE || (t == 0 && k < 0))
+			continue;
+		zoo_sched_name(t, name, sizeof name);
+		if (k >= 0) {
+			printf("  %s%d %-10s next: %s", zoo_color ? "\033[32m" : "", k + 1, name, th->next);
+			if (th->next_line > 0 && zoo_sched.source_lines > 0)
+				printf("  (line %d: %s)", th->next_line, zoo_sched_source_line(th->next_line));
+			else if (th->next_line > 0)
+				printf("  (line %d)", th->next_line);
+			printf("%s%s\n", t == from ? "  [ran last]" : "", zoo_color ? "\033[0m" : "");
+		} else {
+			zoo_sched_blocked_on(t, why, sizeof why);
+			printf("  %s- %-10s %s%s\n", zoo_color ? "\033[2m" : "", name, why, zoo_color ? "\033[0m" : "");
+		}
+	}
+}
+
+/* ---- choosing ---- */
+
+static int zoo_sched_default(int from, const int *can, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (can[i] == from)
+			return from;
+	return can[0];
+}
+
+/* A thread's name or its unique prefix, among those that can move: its number, or -1. */
+static int zoo_sched_lookup(const char *word, bool *ambiguous)
+{
+	char name[24];
+	int found = -1, count = 0;
+
+	*ambiguous = false;
+	for (int t = 0; t < zoo_sched.threads; t++) {
+		zoo_sched_name(t, name, sizeof name);
+		if (strcmp(name, word) == 0)
+			return t;
+		if (strncmp(name, word, strlen(word)) == 0) {
+			found = t;
+			count++;
+		}
+	}
+	*ambiguous = count > 1;
+	return count == 1 ? found : -1;
+}
+
+static void zoo_sched_hang(const char *why) __attribute__((noreturn));
+
+static int zoo_sched_from_list(int from, const int *can, int n)
+{
+	char word[32], name[24], why[120];
+	const char *at = zoo_sched.schedule_at;
+	size_t len = strcspn(at, ",");
+	bool ambiguous;
+	int t;
+
+	if (*at == '\0')
+		return zoo_sched_default(from, can, n);
+	snprintf(word, sizeof word, "%.*s", (int)(len < sizeof word ? len : sizeof word - 1), at);
+	zoo_sched.schedule_at = at[len] == ',' ? at + len + 1 : at + len;
+	t = zoo_sched_lookup(word, &ambiguous);
+	if (t < 0) {
+		fprintf(stderr, "%s: ZOO_SCHEDULE: move %d: %s '%s'\n", zoo_name, zoo_sched.moves + 1,
+			ambiguous ? "more than one thread's name begins with" : "no thread is named", word);
+		exit(ZOO_USAGE);
+	}
+	for (int i = 0; i < n; i++)
+		if (can[i] == t)
+			return t;
+	zoo_sched_blocked_on(t, why, sizeof why);
+	fprintf(stderr, "%s: ZOO_SCHEDULE: move %d: %s cannot move here: it %s\n", zoo_name,
+		zoo_sched.moves + 1, zoo_sched_name(t, name, sizeof name), why);
+	exit(ZOO_USAGE);
+}
+
+static int zoo_sched_ask(const int *can, int n)
+{
+	char line[80], name[24];
+	bool ambiguous;
+
+	for (;;) {
+		printf("Who moves? 1-%d or a name (q quits): ", n);
+		fflush(stdout);
+		if (fgets(line, sizeof line, stdin) == NULL || strcmp(line, "q\n") == 0) {
+			printf("\n");
+			zoo_finish(ZOO_UNFINISHED, "the player stopped after %d moves", zoo_sched.moves);
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (!isatty(STDIN_FILENO))
+			printf("%s\n", line); /* a replayed answer, seen as if typed */
+		char *end;
+		long k = strtol(line, &end, 10);
+		if (*line != '\0' && *end == '\0' && k >= 1 && k <= n)
+			return can[k - 1];
+		int t = zoo_sched_lookup(line, &ambiguous);
+		for (int i = 0; t >= 0 && i < n; i++)
+			if (can[i] == t)
+				return t;
+		if (t >= 0)
+			printf("%s cannot move now.\n", zoo_sched_name(t, name, sizeof name));
+		else
+			printf("'%s' is not a thread that can move.\n", line);
+	}
+}
+
+/* Who runs next, of the threads that can move. */
+static int zoo_sched_choose(int from)
+{
+	int can[ZOO_SCHED_THREADS], n = 0, pick;
+	char name[24];
+
+	for (int t = 0; t < zoo_sched.threads; t++)
+		if (zoo_sched_can_move(t))
+			can[n++] = t;
+	if (n == 0)
+		zoo_sched_hang(NULL);
+	if (n == 1)
+		return can[0];
+	if (zoo_sched.moves == ZOO_SCHED_POINTS) {
+		if (zoo_sched.log)
+			zoo_sched.log->cut = true;
+		zoo_finish(ZOO_UNFINISHED, "cut after %d choices of who moves", ZOO_SCHED_POINTS);
+	}
+	switch (zoo_sched.mode) {
+	case ZOO_SCHED_PLAY:
+		zoo_sched_screen(from, can, n);
+		if (zoo_sched.listed) {
+			pick = zoo_sched_from_list(from, can, n);
+			printf("  -> %s (the schedule)\n", zoo_sched_name(pick, name, sizeof name));
+		} else {
+			pick = zoo_sched_ask(can, n);
+		}
+		break;
+	case ZOO_SCHED_LIST:
+		pick = zoo_sched_from_list(from, can, n);
+		break;
+	case ZOO_SCHED_CHILD:
+	default:
+		pick = zoo_sched_default(from, can, n);
+		if (zoo_sched.moves < zoo_sched.log->prefix_len) {
+			pick = zoo_sched.log->prefix[zoo_sched.moves];
+			if (!zoo_sched_can_move(pick)) {
+				zoo_sched.log->strayed = true;
+				zoo_finish(ZOO_UNFINISHED, "the same choices led elsewhere: not deterministic");
+			}
+		}
+		zoo_sched.log->choice[zoo_sched.moves].pick = (unsigned char)pick;
+		zoo_sched.log->choice[zoo_sched.moves].from = (unsigned char)from;
+		uint64_t mask = 0;
+		for (int i = 0; i < n; i++)
+			mask |= UINT64_C(1) << can[i];
+		zoo_sched.log->choice[zoo_sched.moves].can_move = mask;
+		zoo_sched.log->choices = zoo_sched.moves + 1;
+		break;
+	}
+	zoo_sched.moves++;
+	return pick;
+}
+
+/* ---- handing over ---- */
+
+static void zoo_sched_wait_turn(int self)
+{
+	pthread_mutex_lock(&zoo_sched.mx);
+	while (zoo_sched.running != self)
+		pthread_cond_wait(&zoo_sched.turn, &zoo_sched.mx);
+	pthread_mutex_unlock(&zoo_sched.mx);
+}
+
+static void zoo_sched_hand_to(int next)
+{
+	pthread_mutex_lock(&zoo_sched.mx);
+	zoo_sched.running = next;
+	pthread_cond_broadcast(&zoo_sched.turn);
+	pthread_mutex_unlock(&zoo_sched.mx);
+}
+
+/* The running thread has set its state; let the scheduler pick, and come
+ * back when this thread's turn has come (its point is then passed). */
+static void zoo_sched_yield(void)
+{
+	int self = zoo_sched_self, next = zoo_sched_choose(self);
+
+	if (next != self) {
+		zoo_sched_hand_to(next);
+		zoo_sched_wait_turn(self);
+	}
+	zoo_progress();
+}
+
+/* Park at a point named `text`, at `line`; return when it is passed. */
+static void zoo_sched_point(int line, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void zoo_sched_point(int line, const char *fmt, ...)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(th->next, sizeof th->next, fmt, ap);
+	va_end(ap);
+	th->next_line = line;
+	th->state = ZOO_T_READY;
+	zoo_sched.points++;
+	zoo_sched_yield();
+	zoo_sched_row_add(zoo_sched_self, line, th->next);
+}
+
+/* ---- the modelled calls ---- */
+
+static void zoo_sched_hold(const pthread_mutex_t *m, int owner)
+{
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m == m) {
+			zoo_sched.held[i].depth++;
+			return;
+		}
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m == NULL) {
+			zoo_sched.held[i].m = m;
+			zoo_sched.held[i].owner = owner;
+			zoo_sched.held[i].depth = 1;
+			return;
+		}
+	zoo_finish(ZOO_USAGE, "the scheduler follows at most %d mutexes held at once", ZOO_SCHED_LOCKS);
+}
+
+static void zoo_sched_release(const pthread_mutex_t *m)
+{
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m == m && --zoo_sched.held[i].depth == 0)
+			zoo_sched.held[i].m = NULL;
+}
+
+/* Take m: park until it is free and this thread is picked. A mutex this
+ * thread holds already is taken again only if trylock says it may (a
+ * recursive one); a plain one leaves the thread waiting for itself. */
+/* The running thread was picked while it wanted m, so m is free: take it. */
+static void zoo_sched_took(pthread_mutex_t *m, int line)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+	int rc = pthread_mutex_trylock(m);
+
+	if (rc != 0)
+		zoo_die_call(__FILE__, __LINE__, "pthread_mutex_trylock() of a mutex the scheduler saw free", rc);
+	zoo_sched_hold(m, zoo_sched_self);
+	th->state = ZOO_T_READY;
+	zoo_sched_row_add(zoo_sched_self, line, th->next);
+}
+
+static void zoo_sched_take(pthread_mutex_t *m, const char *name, int line)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+	int self = zoo_sched_self;
+
+	snprintf(th->next, sizeof th->next, "locks %s", name);
+	th->next_line = line;
+	th->on = m;
+	snprintf(th->on_name, sizeof th->on_name, "%s", name);
+	if (zoo_sched_holder(m) == self && pthread_mutex_trylock(m) == 0) {
+		zoo_sched_hold(m, self); /* recursive: one level deeper, at once */
+		th->state = ZOO_T_READY;
+		zoo_sched_yield();
+		zoo_sched_row_add(self, line, th->next);
+		return;
+	}
+	th->state = ZOO_T_LOCKING;
+	zoo_sched.points++;
+	zoo_sched_yield();
+	zoo_sched_took(m, line);
+}
+
+static ZOO_UNUSED void zoo_sched_lock(pthread_mutex_t *m, const char *expr, int line)
+{
+	char name[40];
+
+	zoo_sched_object(name, sizeof name, m, expr);
+	zoo_sched_take(m, name, line);
+}
+
+static ZOO_UNUSED void zoo_sched_unlock(pthread_mutex_t *m, const char *expr, int line)
+{
+	char name[40];
+
+	zoo_sched_object(name, sizeof name, m, expr);
+	zoo_sched_point(line, "unlocks %s", name);
+	zoo_sched_release(m);
+	zoo_check(pthread_mutex_unlock(m));
+}
+
+static ZOO_UNUSED void zoo_sched_wait(pthread_cond_t *c, pthread_mutex_t *m, const char *cexpr,
+				      const char *mexpr, int line)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+	char cname[40], mname[40];
+
+	zoo_sched_object(cname, sizeof cname, c, cexpr);
+	zoo_sched_object(mname, sizeof mname, m, mexpr);
+	zoo_sched_point(line, "waits on %s", cname);
+	zoo_sched_release(m);
+	zoo_check(pthread_mutex_unlock(m));
+	th->state = ZOO_T_WAITING;
+	th->on = c;
+	snprintf(th->on_name, sizeof th->on_name, "%s", cname);
+	th->relock = m;
+	snprintf(th->relock_name, sizeof th->relock_name, "%s", mname);
+	th->wait_seq = ++zoo_sched.wait_seq;
+	snprintf(th->next, sizeof th->next, "wakes on %s, takes %s again", cname, mname);
+	zoo_sched_yield();
+	/* signalled, the state became LOCKING; picked, the mutex is free */
+	zoo_sched_took(m, line);
+}
+
+/* Wake the first waiter on c (all of them: broadcast), in the order they came. */
+static ZOO_UNUSED void zoo_sched_signal(pthread_cond_t *c, const char *expr, int line, bool all)
+{
+	char name[40], who[24];
+	int woken = 0;
+
+	zoo_sched_object(name, sizeof name, c, expr);
+	zoo_sched_point(line, "%s %s", all ? "broadcasts" : "signals", name);
+	for (;;) {
+		int first = -1;
+		for (int t = 0; t < zoo_sched.threads; t++) {
+			const struct zoo_sched_thread *th = &zoo_sched.thread[t];
+			if (th->state == ZOO_T_WAITING && th->on == c &&
+			    (first < 0 || th->wait_seq < zoo_sched.thread[first].wait_seq))
+				first = t;
+		}
+		if (first < 0)
+			break;
+		struct zoo_sched_thread *th = &zoo_sched.thread[first];
+		th->state = ZOO_T_LOCKING;
+		th->on = th->relock;
+		memcpy(th->on_name, th->relock_name, sizeof th->on_name);
+		zoo_sched_note("%s %s", woken++ ? "," : ": wakes", zoo_sched_name(first, who, sizeof who));
+		if (!all)
+			break;
+	}
+	if (woken == 0)
+		zoo_sched_note(": nobody waits");
+}
+
+static void *zoo_sched_trampoline(void *arg)
+{
+	struct zoo_sched_thread *th = arg;
+	char name[24];
+	void *result;
+
+	zoo_sched_self = (int)(th - zoo_sched.thread);
+	zoo_sched_wait_turn(zoo_sched_self);
+	zoo_sched_row_add(zoo_sched_self, 0, "starts");
+	result = th->start(th->arg);
+	zoo_sched_row_add(zoo_sched_self, 0, "ends");
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m != NULL && zoo_sched.held[i].owner == zoo_sched_self)
+			zoo_sched_note(", still holding a mutex");
+	(void)name;
+	th->state = ZOO_T_DONE;
+	zoo_sched_hand_to(zoo_sched_choose(zoo_sched_self));
+	return result;
+}
+
+static ZOO_UNUSED void zoo_sched_spawn(pthread_t *t, void *(*start)(void *), void *arg, const char *fn)
+{
+	int id = zoo_sched.threads, nth = 1;
+
+	if (id == ZOO_SCHED_THREADS)
+		zoo_finish(ZOO_USAGE, "the scheduler follows at most %d threads", ZOO_SCHED_THREADS);
+	for (int i = 0; i < id; i++)
+		nth += strcmp(zoo_sched.thread[i].fn, fn) == 0;
+	zoo_sched.thread[id] = (struct zoo_sched_thread){
+		.state = ZOO_T_READY, .fn = fn, .nth = nth, .start = start, .arg = arg,
+	};
+	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
+	zoo_sched.threads++;
+	zoo_check(pthread_create(t, NULL, zoo_sched_trampoline, &zoo_sched.thread[id]));
+	zoo_sched.thread[id].handle = *t;
+	zoo_progress();
+}
+
+static ZOO_UNUSED void zoo_sched_join(pthread_t t)
+{
+	struct zoo_sched_thread *self = &zoo_sched.thread[zoo_sched_self];
+	int target = -1;
+
+	for (int i = 1; i < zoo_sched.threads; i++)
+		if (pthread_equal(zoo_sched.thread[i].handle, t))
+			target = i;
+	if (target < 0)
+		zoo_finish(ZOO_USAGE, "zoo_thread_join() of a thread zoo_thread_start() did not start");
+	if (zoo_sched.thread[target].state != ZOO_T_DONE) {
+		self->state = ZOO_T_JOINING;
+		self->joins = target;
+		zoo_sched_yield();
+		self->state = ZOO_T_READY;
+	}
+	zoo_check(pthread_join(t, NULL));
+}
+
+/* ---- the end of a scheduled run ---- */
+
+static void zoo_sched_hang(const char *why)
+{
+	char text[600], name[24], what[120];
+	size_t len = 0;
+
+	(void)why;
+	len += (size_t)snprintf(text, sizeof text, "no thread can move:");
+	for (int t = 0; t < zoo_sched.threads && len < sizeof text; t++) {
+		if (zoo_sched.thread[t].state == ZOO_T_DONE || (t == 0 && zoo_sched.thread[t].state == ZOO_T_JOINING))
+			continue;
+		zoo_sched_blocked_on(t, what, sizeof what);
+		len += (size_t)snprintf(text + len, sizeof text - len, "%s %s %s", len > 20 ? ";" : "",
+					zoo_sched_name(t, name, sizeof name), what);
+	}
+	zoo_finish(ZOO_HANG, "%s", text);
+}
+
+/* Called by zoo_finish() before the result line: the trace, and the outcome for the explorer. */
+static void zoo_sched_end(int status, int line, const char *message)
+{
+	char ending[800], name[24];
+
+	if (zoo_sched.log != NULL) {
+		struct zoo_sched_log *log = zoo_sched.log;
+		log->status = status;
+		log->rows = zoo_sched.rows;
+		log->threads = zoo_sched.threads;
+		snprintf(log->message, sizeof log->message, "%.190s", message);
+		for (int t = 0; t < zoo_sched.threads; t++)
+			zoo_sched_name(t, log->names[t], sizeof log->names[t]);
+	}
+	if (!zoo_sched.trace)
+		return;
+	zoo_sched_name(zoo_sched_self, name, sizeof name);
+	if (status == ZOO_HANG)
+		snprintf(ending, sizeof ending, "hang: %s", message);
+	else if (status == ZOO_UNFINISHED)
+		snprintf(ending, sizeof ending, "stopped: %s", message);
+	else if (status == ZOO_CLEAN)
+		snprintf(ending, sizeof ending, "the run ends clean: %s", message);
+	else
+		snprintf(ending, sizeof ending, "%s, line %d: %s: %s", name, line, zoo_status_text(status), message);
+	zoo_sched_print_trace(ending);
+	if (zoo_sched.mode == ZOO_SCHED_PLAY)
+		printf("You made %d move%s.\n", zoo_sched.moves, zoo_sched.moves == 1 ? "" : "s");
+	if (zoo_sched.log != NULL)
+		_exit(status); /* the explorer's replay: the explorer says the result */
+}
+
+/* ---- the explorer ---- */
+
+/* Run one schedule in a child; the log holds its choices and outcome after. */
+static void zoo_explore_run(struct zoo_sched_log *log, bool show)
+{
+	int status;
+	pid_t pid;
+
+	log->choices = 0;
+	log->cut = log->strayed = false;
+	log->status = -1;
+	log->message[0] = '\0';
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		zoo_die_errno("fork() (a schedule)");
+	if (pid == 0) {
+		if (!show) {
+			int null = open("/dev/null", O_WRONLY);
+			if (null < 0 || dup2(null, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
+				_exit(ZOO_USAGE);
+			close(null);
+			zoo_sched.trace = 0;
+		}
+		zoo_sched.mode = ZOO_SCHED_CHILD;
+		zoo_sched.log = log;
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+			_exit(ZOO_USAGE);
+		return;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			zoo_die_errno("waitpid() (a schedule)");
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (log->status < 0) {
+		log->status = status; /* it ended without zoo_finish(): a crash, or the watchdog */
+		snprintf(log->message, sizeof log->message, "exit status %d", status);
+	}
+}
+
+/* The --schedule list of a run's first `len` picks. */
+static void zoo_explore_list(const struct zoo_sched_log *log, const unsigned char *picks, int len,
+			     char *buf, size_t size)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < len && at < size; i++)
+		at += (size_t)snprintf(buf + at, size - at, "%s%s", i ? "," : "", log->names[picks[i]]);
+}
+
+/* In the explorer, never returns; returns in each child, which then runs the program. */
+static void zoo_explore(long bound, long budget_s)
+{
+	struct zoo_sched_log *log = mmap(NULL, sizeof *log, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	static struct { uint64_t can_move, tried; unsigned char pick, from; int preempted; } frame[ZOO_SCHED_POINTS];
+	static unsigned char best[ZOO_SCHED_POINTS];
+	int depth = 0, best_len = -1, best_rows = 0, best_status = 0, failed = 0, hangs = 0, broken = 0;
+	long runs = 0, cut = 0, started = zoo_now_us();
+	char best_message[200] = "", list[1024];
+	bool unfinished = false;
+	int trace = zoo_sched.trace;
+
+	if (log == MAP_FAILED)
+		zoo_die_errno("mmap(the explorer's log)");
+	zoo_sched.trace = 0;
+	log->prefix_len = 0;
+	for (;;) {
+		if (zoo_now_us() - started > budget_s * 1000000L) {
+			unfinished = true;
+			break;
+		}
+		if (zoo_explore_run(log, false), zoo_sched.mode == ZOO_SCHED_CHILD)
+			return; /* the child runs the program */
+		runs++;
+		if (log->strayed) {
+			zoo_finish(ZOO_UNFINISHED, "schedule %ld: the same choices led elsewhere; "
+				   "the program is not deterministic under the scheduler", runs);
+		}
+		cut += log->cut;
+		if (log->status != ZOO_CLEAN && !log->cut) {
+			failed++;
+			hangs += log->status == ZOO_HANG;
+			broken += log->status == ZOO_INVARIANT;
+			if (best_len < 0 || log->prefix_len < best_len ||
+			    (log->prefix_len == best_len && log->rows < best_rows)) {
+				best_len = log->prefix_len;
+				best_rows = log->rows;
+				best_status = log->status;
+				memcpy(best, log->prefix, (size_t)best_len);
+				snprintf(best_message, sizeof best_message, "%s", log->message);
+			}
+		}
+		/* the choices beyond the prefix were the default; remember them */
+		for (int i = log->prefix_len; i < log->choices; i++) {
+			frame[i].can_move = log->choice[i].can_move;
+			frame[i].pick = log->choice[i].pick;
+			frame[i].from = log->choice[i].from;
+			frame[i].tried = UINT64_C(1) << frame[i].pick;
+			frame[i].preempted = i == 0 ? 0 : frame[i - 1].preempted +
+				((frame[i - 1].can_move >> frame[i - 1].from & 1) && frame[i - 1].pick != frame[i - 1].from);
+		}
+		depth = log->choices;
+		/* back to the deepest choice with an untried pick within the bound */
+		int next = -1;
+		while (depth > 0 && next < 0) {
+			int i = depth - 1;
+			bool from_can = frame[i].can_move >> frame[i].from & 1;
+			for (int t = 0; t < ZOO_SCHED_THREADS && next < 0; t++) {
+				uint64_t bit = UINT64_C(1) << t;
+				if (!(frame[i].can_move & bit) || (frame[i].tried & bit))
+					continue;
+				frame[i].tried |= bit;
+				if (frame[i].preempted + (from_can && t != frame[i].from) <= bound)
+					next = t;
+			}
+			if (next < 0)
+				depth--;
+		}
+		if (next < 0)
+			break;
+		frame[depth - 1].pick = (unsigned char)next;
+		for (int i = 0; i < depth; i++)
+			log->prefix[i] = frame[i].pick;
+		log->prefix_len = depth;
+	}
+
+	double seconds = (double)(zoo_now_us() - started) / 1e6;
+	char bounds[200];
+	snprintf(bounds, sizeof bounds, "at most %ld preemption%s, %d choices a run, %ld s", bound,
+		 bound == 1 ? "" : "s", ZOO_SCHED_POINTS, budget_s);
+	printf("%s: explored %ld schedule%s (%s) in %.1f s: %d fail (%d hang, %d break an invariant, %d other)%s%s\n",
+	       zoo_name, runs, runs == 1 ? "" : "s", bounds, seconds, failed, hangs, broken, failed - hangs - broken,
+	       unfinished ? "; the time bound stopped the search" : "",
+	       cut ? "; some runs were cut at the choice bound" : "");
+	/* the shortest failing schedule, run once more where it can be seen */
+	if (best_len >= 0) {
+		log->prefix_len = best_len < 0 ? 0 : best_len;
+		memcpy(log->prefix, best, (size_t)log->prefix_len);
+		zoo_explore_list(log, best, log->prefix_len, list, sizeof list);
+		if (best_len >= 0)
+			printf("%s: the shortest failing schedule: ZOO_SCHEDULE=%s\n", zoo_name,
+			       *list ? list : "(none: the default order fails)");
+		if (trace) {
+			zoo_sched.trace = trace;
+			fflush(stdout);
+			if (zoo_explore_run(log, true), zoo_sched.mode == ZOO_SCHED_CHILD)
+				return;
+		}
+	}
+	zoo_sched.mode = ZOO_SCHED_OFF;
+	zoo_sched_on = false;
+	if (best_len >= 0)
+		zoo_finish((enum zoo_status)best_status, "%d of %ld schedules fail; the shortest, %s, ends: %s",
+			   failed, runs, *list ? list : "the default order", best_message);
+	if (unfinished || cut)
+		zoo_finish(ZOO_UNFINISHED, "no schedule failed of %ld, but the search did not finish within its bounds", runs);
+	zoo_finish(ZOO_CLEAN, "all %ld schedules within %ld preemption%s pass", runs, bound, bound == 1 ? "" : "s");
+}
+
+/* Read the scheduler's knobs (zoo_start(), before anything else starts). */
+static void zoo_sched_setup(void)
+{
+	const char *schedule = getenv("ZOO_SCHEDULE"), *explore = getenv("ZOO_EXPLORE");
+	const char *trace = getenv("ZOO_TRACE"), *source = getenv("ZOO_SOURCE");
+	long bound = 0, budget = 5;
+
+	if (trace != NULL && *trace != '\0') {
+		if (strcmp(trace, "text") != 0 && strcmp(trace, "markdown") != 0)
+			zoo_usage_error("ZOO_TRACE='%s' is not text or markdown", trace);
+		zoo_sched.trace = strcmp(trace, "markdown") == 0 ? 2 : 1;
+	}
+	bool scheduled = (schedule != NULL && *schedule != '\0') || (explore != NULL && *explore != '\0');
+	if (!scheduled) {
+		if (zoo_sched.trace)
+			zoo_usage_error("ZOO_TRACE traces a scheduled run: set ZOO_SCHEDULE or ZOO_EXPLORE too");
+		return;
+	}
+#if defined(ZOO_TSAN) || defined(ZOO_ASAN)
+	zoo_usage_error("the scheduler (ZOO_SCHEDULE, ZOO_EXPLORE) runs on the plain build only");
+#endif
+	if (RUNNING_ON_VALGRIND)
+		zoo_usage_error("the scheduler (ZOO_SCHEDULE, ZOO_EXPLORE) does not run under Valgrind");
+	zoo_color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	zoo_sched_on = true;
+	zoo_sched.threads = 1;
+	zoo_sched.thread[0] = (struct zoo_sched_thread){ .state = ZOO_T_READY, .fn = "main", .nth = 1 };
+	if (source != NULL && *source != '\0') {
+		FILE *f = fopen(source, "r");
+		char line[400];
+		if (f == NULL)
+			zoo_usage_error("ZOO_SOURCE='%s': %s", source, strerror(errno));
+		while (zoo_sched.source_lines < 2000 && fgets(line, sizeof line, f) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			zoo_sched.source[zoo_sched.source_lines++] = strdup(line);
+		}
+		fclose(f);
+	}
+	if (explore != NULL && *explore != '\0') {
+		zoo_knob("ZOO_EXPLORE", &bound, 0, 9);
+		zoo_knob("ZOO_BUDGET", &budget, 1, 600);
+		if (schedule != NULL && *schedule != '\0')
+			zoo_usage_error("ZOO_EXPLORE runs every schedule: ZOO_SCHEDULE cannot be set too");
+		zoo_explore(bound, budget); /* returns in each child */
+		return;
+	}
+	if (strcmp(schedule, "play") == 0 || strncmp(schedule, "play:", 5) == 0) {
+		zoo_sched.mode = ZOO_SCHED_PLAY;
+		schedule = schedule[4] == ':' ? schedule + 5 : NULL;
+		zoo_sched.listed = schedule != NULL;
+	} else {
+		zoo_sched.mode = ZOO_SCHED_LIST;
+	}
+	zoo_sched.schedule_at = zoo_sched.schedule; /* empty: the default order */
+	if (schedule != NULL && strcmp(schedule, "default") != 0) {
+		if (strlen(schedule) >= sizeof zoo_sched.schedule ||
+		    strspn(schedule, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_,") != strlen(schedule))
+			zoo_usage_error("ZOO_SCHEDULE='%s' is not a list of thread names, like consumer,producer", schedule);
+		snprintf(zoo_sched.schedule, sizeof zoo_sched.schedule, "%s", schedule);
+	}
+}
+
+#endif /* ZOO_SCHED_H */
