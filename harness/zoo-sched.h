@@ -1,9 +1,14 @@
 /*
  * harness/zoo-sched.h: the scheduler. zoo.h includes it; a program never does.
  *
- * A program's threads meet at points: the zoo's wrappers (zoo_lock,
- * zoo_unlock, zoo_wait, zoo_signal, zoo_broadcast) and the named steps a
- * program marks where the order of plain memory accesses matters:
+ * A program's threads meet at points: where a thread takes a mutex
+ * (zoo_lock, zoo_scoped_lock), waits on a condition (zoo_wait), starts, and
+ * the named steps a program marks where the order of plain memory accesses
+ * matters. Letting go (zoo_unlock, zoo_signal, zoo_broadcast, the end of a
+ * thread) is no point: a switch just after it is the same as one at the
+ * thread's next point, for data the locks guard; the steps mark the rest.
+ * For the same reason a new thread runs at once to its first point.
+ * Every wrapped call is a row of the trace, point or not.
  *
  *   zoo_step("text")           a point, named for what the thread does next:
  *                              the statement on the line after it, whose
@@ -37,7 +42,7 @@
  *        may think
  *   ZOO_EXPLORE=N              run every schedule with at most N preemptions
  *        (a switch away from a thread that could go on), each in a child
- *        process, depth first, within ZOO_BUDGET seconds (default 5) and
+ *        process, depth first, within ZOO_BUDGET seconds (default 10) and
  *        ZOO_SCHED_POINTS points a run; print how many failed and the
  *        shortest failing schedule, and exit with its status (CLEAN if none
  *        failed, UNFINISHED if a bound cut the search first)
@@ -84,6 +89,8 @@ struct zoo_sched_thread {
 	char relock_name[40];
 	unsigned long wait_seq;      /* WAITING: the order the waiters came in */
 	int joins;                   /* JOINING: whom */
+	pthread_cond_t turn;         /* signalled when its turn comes */
+	int starter;                 /* who started it; -1 once it reached its first point */
 };
 
 struct zoo_sched_row {
@@ -135,9 +142,8 @@ static struct {
 	int source_lines;
 	/* the hand-over: only the thread named by `running` runs program code */
 	pthread_mutex_t mx;
-	pthread_cond_t turn;
 	int running;
-} zoo_sched = { .mx = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER };
+} zoo_sched = { .mx = PTHREAD_MUTEX_INITIALIZER };
 
 static _Thread_local int zoo_sched_self; /* this thread's number; main is 0 */
 
@@ -503,6 +509,11 @@ static int zoo_sched_choose(int from)
 	char name[24];
 
 	for (int t = 0; t < zoo_sched.threads; t++)
+		if (zoo_sched_can_move(t) && zoo_sched.thread[t].state != ZOO_T_JOINING)
+			can[n++] = t;
+	/* A joiner whose thread has ended moves only when no other thread can:
+	 * a bound on the search (it joins, then goes on to its next point). */
+	for (int t = 0; t < zoo_sched.threads && n == 0; t++)
 		if (zoo_sched_can_move(t))
 			can[n++] = t;
 	if (n == 0)
@@ -556,7 +567,7 @@ static void zoo_sched_wait_turn(int self)
 {
 	pthread_mutex_lock(&zoo_sched.mx);
 	while (zoo_sched.running != self)
-		pthread_cond_wait(&zoo_sched.turn, &zoo_sched.mx);
+		pthread_cond_wait(&zoo_sched.thread[self].turn, &zoo_sched.mx);
 	pthread_mutex_unlock(&zoo_sched.mx);
 }
 
@@ -564,7 +575,7 @@ static void zoo_sched_hand_to(int next)
 {
 	pthread_mutex_lock(&zoo_sched.mx);
 	zoo_sched.running = next;
-	pthread_cond_broadcast(&zoo_sched.turn);
+	pthread_cond_signal(&zoo_sched.thread[next].turn);
 	pthread_mutex_unlock(&zoo_sched.mx);
 }
 
@@ -572,7 +583,15 @@ static void zoo_sched_hand_to(int next)
  * back when this thread's turn has come (its point is then passed). */
 static void zoo_sched_yield(void)
 {
-	int self = zoo_sched_self, next = zoo_sched_choose(self);
+	int self = zoo_sched_self, next;
+
+	if (zoo_sched.thread[self].starter >= 0) {
+		/* at its first point: back to the thread that started it, no choice */
+		next = zoo_sched.thread[self].starter;
+		zoo_sched.thread[self].starter = -1;
+	} else {
+		next = zoo_sched_choose(self);
+	}
 
 	if (next != self) {
 		zoo_sched_hand_to(next);
@@ -675,7 +694,8 @@ static ZOO_UNUSED void zoo_sched_unlock(pthread_mutex_t *m, const char *expr, in
 	char name[40];
 
 	zoo_sched_object(name, sizeof name, m, expr);
-	zoo_sched_point(line, "unlocks %s", name);
+	zoo_sched_row_add(zoo_sched_self, line, "");
+	zoo_sched_note("unlocks %s", name);
 	zoo_sched_release(m);
 	zoo_check(pthread_mutex_unlock(m));
 }
@@ -710,7 +730,8 @@ static ZOO_UNUSED void zoo_sched_signal(pthread_cond_t *c, const char *expr, int
 	int woken = 0;
 
 	zoo_sched_object(name, sizeof name, c, expr);
-	zoo_sched_point(line, "%s %s", all ? "broadcasts" : "signals", name);
+	zoo_sched_row_add(zoo_sched_self, line, "");
+	zoo_sched_note("%s %s", all ? "broadcasts" : "signals", name);
 	for (;;) {
 		int first = -1;
 		for (int t = 0; t < zoo_sched.threads; t++) {
@@ -749,7 +770,10 @@ static void *zoo_sched_trampoline(void *arg)
 			zoo_sched_note(", still holding a mutex");
 	(void)name;
 	th->state = ZOO_T_DONE;
-	zoo_sched_hand_to(zoo_sched_choose(zoo_sched_self));
+	if (th->starter >= 0)
+		zoo_sched_hand_to(th->starter); /* it ended before any point */
+	else
+		zoo_sched_hand_to(zoo_sched_choose(zoo_sched_self));
 	return result;
 }
 
@@ -763,11 +787,15 @@ static ZOO_UNUSED void zoo_sched_spawn(pthread_t *t, void *(*start)(void *), voi
 		nth += strcmp(zoo_sched.thread[i].fn, fn) == 0;
 	zoo_sched.thread[id] = (struct zoo_sched_thread){
 		.state = ZOO_T_READY, .fn = fn, .nth = nth, .start = start, .arg = arg,
+		.turn = PTHREAD_COND_INITIALIZER, .starter = zoo_sched_self,
 	};
 	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
 	zoo_sched.threads++;
 	zoo_check(pthread_create(t, NULL, zoo_sched_trampoline, &zoo_sched.thread[id]));
 	zoo_sched.thread[id].handle = *t;
+	/* It runs at once to its first point: what it does before is its own. */
+	zoo_sched_hand_to(id);
+	zoo_sched_wait_turn(zoo_sched_self);
 	zoo_progress();
 }
 
@@ -1006,7 +1034,7 @@ static void zoo_sched_setup(void)
 {
 	const char *schedule = getenv("ZOO_SCHEDULE"), *explore = getenv("ZOO_EXPLORE");
 	const char *trace = getenv("ZOO_TRACE"), *source = getenv("ZOO_SOURCE");
-	long bound = 0, budget = 5;
+	long bound = 0, budget = 10;
 
 	if (trace != NULL && *trace != '\0') {
 		if (strcmp(trace, "text") != 0 && strcmp(trace, "markdown") != 0)
@@ -1027,7 +1055,9 @@ static void zoo_sched_setup(void)
 	zoo_color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	zoo_sched_on = true;
 	zoo_sched.threads = 1;
-	zoo_sched.thread[0] = (struct zoo_sched_thread){ .state = ZOO_T_READY, .fn = "main", .nth = 1 };
+	zoo_sched.thread[0] = (struct zoo_sched_thread){
+		.state = ZOO_T_READY, .fn = "main", .nth = 1, .turn = PTHREAD_COND_INITIALIZER, .starter = -1,
+	};
 	if (source != NULL && *source != '\0') {
 		FILE *f = fopen(source, "r");
 		char line[400];

@@ -6,7 +6,8 @@
  *      afterwards, with plain stores outside the mutex. The consumer wakes,
  *      looks, finds the slot empty and goes back to sleep; the value lands
  *      after that look, and no second wake ever comes.
- * Expect: tsan=report helgrind=report drd=report stress=hang
+ * Expect: tsan=report helgrind=report drd=report stress=hang explore=hang
+ * Knobs: explore ZOO_ITERS=2
  */
 #include "zoo.h"
 
@@ -27,6 +28,7 @@ static void *producer(void *arg)
 		zoo_signal(&slot_filled); /* BUG(R2): the wake goes out first */
 		zoo_unlock(&slot_lock);
 		zoo_cue_await_next(&consumer_waits); /* widener: it looked again, and waits again */
+		zoo_step("fills the slot");
 		slot_value = i + 1;       /* BUG(R2): the data comes after, */
 		slot_ready = true;        /* BUG(R2): and outside the mutex */
 		zoo_lock(&slot_lock);
@@ -42,6 +44,7 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&slot_lock);
+		zoo_step("looks at the slot");
 		while (!slot_ready) {
 			zoo_cue_give(&consumer_waits);
 			zoo_wait(&slot_filled, &slot_lock);
@@ -68,6 +71,8 @@ int main(int argc, char **argv)
 	pthread_t threads[2];
 
 	zoo_start(argc, argv, &program);
+	zoo_show(slot_ready);
+	zoo_show(slot_lock);
 	zoo_thread_start(&threads[0], consumer, NULL);
 	zoo_thread_start(&threads[1], producer, NULL);
 	zoo_thread_join(threads[0]);

@@ -6,7 +6,8 @@
  *      A woken consumer can look again only after the producer lets go of
  *      the mutex, and by then the value is in the slot; a consumer that
  *      looked earlier was already asleep, so the signal finds it.
- * Expect: tsan=clean helgrind=clean drd=clean stress=clean
+ * Expect: tsan=clean helgrind=clean drd=clean stress=clean explore=clean
+ * Knobs: explore ZOO_ITERS=2
  */
 #include "zoo.h"
 
@@ -24,6 +25,7 @@ static void *producer(void *arg)
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_cue_await_next(&consumer_waits);
 		zoo_lock(&slot_lock);
+		zoo_step("fills the slot");
 		slot_value = i + 1;
 		slot_ready = true;        /* FIX(R2): the data first, under the mutex */
 		zoo_signal(&slot_filled); /* FIX(R2): then the wake */
@@ -39,6 +41,7 @@ static void *consumer(void *arg)
 	(void)arg;
 	for (long i = 0; i < zoo.iters; i++) {
 		zoo_lock(&slot_lock);
+		zoo_step("looks at the slot");
 		while (!slot_ready) {
 			zoo_cue_give(&consumer_waits);
 			zoo_wait(&slot_filled, &slot_lock);
@@ -65,6 +68,8 @@ int main(int argc, char **argv)
 	pthread_t threads[2];
 
 	zoo_start(argc, argv, &program);
+	zoo_show(slot_ready);
+	zoo_show(slot_lock);
 	zoo_thread_start(&threads[0], consumer, NULL);
 	zoo_thread_start(&threads[1], producer, NULL);
 	zoo_thread_join(threads[0]);

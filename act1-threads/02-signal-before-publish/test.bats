@@ -48,3 +48,12 @@ load ../../harness/zoo
 @test "fixed.c: DRD stays silent" {
 	zoo_run_expected drd fixed
 }
+
+@test "broken.c: of every schedule of its steps, some hang; zoo explore finds the shortest" {
+	zoo_run_expected explore broken
+	assert_output --partial 'consumer waits on slot_filled'
+}
+
+@test "fixed.c: every schedule of its steps hands over both values" {
+	zoo_run_expected explore fixed
+}

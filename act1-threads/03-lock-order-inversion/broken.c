@@ -7,8 +7,8 @@
  *      teller holds: a cycle, and all three wait forever. ZOO_THREADS=1 runs
  *      the tellers one after the other: nothing hangs, but the detectors see
  *      the three orders that make the cycle.
- * Expect: tsan=report helgrind=report drd=hang stress=hang
- * Knobs: tsan,helgrind ZOO_THREADS=1
+ * Expect: tsan=report helgrind=report drd=hang stress=hang explore=hang
+ * Knobs: tsan,helgrind ZOO_THREADS=1; explore ZOO_ITERS=1
  * Demo: tsan
  */
 #include "zoo.h"
@@ -73,6 +73,9 @@ int main(int argc, char **argv)
 	long total = 0, transfers = 0;
 
 	zoo_start(argc, argv, &program);
+	zoo_show(accounts[0].mutex);
+	zoo_show(accounts[1].mutex);
+	zoo_show(accounts[2].mutex);
 	if (zoo.threads != 1 && zoo.threads != TELLERS)
 		zoo_usage_error("ZOO_THREADS=%ld: 1 runs the tellers one at a time, %d all at once",
 				zoo.threads, TELLERS);

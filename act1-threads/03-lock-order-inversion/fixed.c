@@ -5,8 +5,8 @@
  * Fix: transfer() locks the account at the lower address first, whichever
  *      way the money goes: every teller follows one order, so no cycle can
  *      form. Scoped locks release both on every way out of the block.
- * Expect: tsan=clean helgrind=clean drd=clean stress=clean
- * Knobs: tsan,helgrind ZOO_THREADS=1
+ * Expect: tsan=clean helgrind=clean drd=clean stress=clean explore=clean
+ * Knobs: tsan,helgrind ZOO_THREADS=1; explore ZOO_ITERS=1
  */
 #include "zoo.h"
 
@@ -72,6 +72,9 @@ int main(int argc, char **argv)
 	long total = 0, transfers = 0;
 
 	zoo_start(argc, argv, &program);
+	zoo_show(accounts[0].mutex);
+	zoo_show(accounts[1].mutex);
+	zoo_show(accounts[2].mutex);
 	if (zoo.threads != 1 && zoo.threads != TELLERS)
 		zoo_usage_error("ZOO_THREADS=%ld: 1 runs the tellers one at a time, %d all at once",
 				zoo.threads, TELLERS);

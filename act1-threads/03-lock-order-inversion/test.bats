@@ -69,3 +69,12 @@ load ../../harness/zoo
 @test "fixed.c: DRD stays silent with all tellers at once" {
 	zoo_run_expected drd fixed
 }
+
+@test "broken.c: of every schedule of the three tellers, some deadlock in a ring; zoo explore finds the shortest" {
+	zoo_run_expected explore broken
+	assert_output --regexp 'teller1 waits for accounts\[1\]\.mutex, held by teller2.*teller2 waits for accounts\[2\]\.mutex, held by teller3.*teller3 waits for accounts\[0\]\.mutex, held by teller1'
+}
+
+@test "fixed.c: every schedule of the three tellers ends with the money whole" {
+	zoo_run_expected explore fixed
+}

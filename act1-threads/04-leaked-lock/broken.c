@@ -7,7 +7,8 @@
  *      account with an early return that skips the unlock. The handler thread
  *      ends still holding the lock, and every thread that asks for it after
  *      that (the next handlers, the closing audit) waits forever.
- * Expect: tsan=hang helgrind=report-no-line drd=report stress=hang
+ * Expect: tsan=hang helgrind=report-no-line drd=report stress=hang explore=hang
+ * Knobs: explore ZOO_ITERS=5 ZOO_THREADS=1
  * Demo: drd
  */
 #include "zoo.h"
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
 	uint64_t rng;
 
 	zoo_start(argc, argv, &program);
+	zoo_show(bank_lock);
+	zoo_show(refused);
 	requests = calloc((size_t)zoo.iters, sizeof *requests);
 	done_ids = calloc((size_t)zoo.iters, sizeof *done_ids);
 	pthread_t *threads = calloc((size_t)zoo.iters, sizeof *threads);

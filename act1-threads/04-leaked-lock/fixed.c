@@ -7,7 +7,8 @@
  *      releases when the function returns, by whichever return. The refusal
  *      path can no longer leave the lock behind, and it still counts the
  *      refusal while the lock is held.
- * Expect: tsan=clean helgrind=clean drd=clean stress=clean
+ * Expect: tsan=clean helgrind=clean drd=clean stress=clean explore=clean
+ * Knobs: explore ZOO_ITERS=5 ZOO_THREADS=1
  */
 #include "zoo.h"
 
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 	uint64_t rng;
 
 	zoo_start(argc, argv, &program);
+	zoo_show(bank_lock);
+	zoo_show(refused);
 	requests = calloc((size_t)zoo.iters, sizeof *requests);
 	done_ids = calloc((size_t)zoo.iters, sizeof *done_ids);
 	pthread_t *threads = calloc((size_t)zoo.iters, sizeof *threads);

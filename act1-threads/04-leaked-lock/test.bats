@@ -54,3 +54,13 @@ load ../../harness/zoo
 	zoo_run_expected drd fixed
 	assert_output --partial 'refused 4'
 }
+
+@test "broken.c: every schedule hangs, since the leak is on a path, not in a timing" {
+	zoo_run_expected explore broken
+	assert_output --regexp 'explored ([0-9]+) schedules.*: \1 fail'
+	assert_output --partial 'held by handler'
+}
+
+@test "fixed.c: every schedule serves the deposits and ends the audit" {
+	zoo_run_expected explore fixed
+}

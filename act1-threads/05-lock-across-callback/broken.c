@@ -6,7 +6,8 @@
  * Bug: publish() calls the subscribers while it holds the bus lock, and the
  *      watch's subscribe() takes that lock again from inside the call: the
  *      till waits for itself forever, and every other till queues behind it.
- * Expect: helgrind=report drd=report stress=hang tsan=hang
+ * Expect: helgrind=report drd=report stress=hang tsan=hang explore=hang
+ * Knobs: explore ZOO_ITERS=9
  */
 #include "zoo.h"
 
@@ -121,6 +122,7 @@ int main(int argc, char **argv)
 	zoo_check(pthread_mutex_init(&bus.lock, NULL));
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		zoo_check(pthread_mutex_init(&all[i]->lock, NULL));
+	zoo_show(bus.lock);
 	subscribe(&ledger);
 	subscribe(&fraud_watch);
 	for (long t = 0; t < zoo.threads; t++)

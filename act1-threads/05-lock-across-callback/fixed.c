@@ -6,7 +6,8 @@
  * Fix: publish() copies the subscriber list under the bus lock, lets go,
  *      then calls out: a callback may re-enter the bus, and callbacks of
  *      different tills run at once, each subscriber guarding its own fields.
- * Expect: helgrind=clean drd=clean stress=clean tsan=clean
+ * Expect: helgrind=clean drd=clean stress=clean tsan=clean explore=clean
+ * Knobs: explore ZOO_ITERS=9
  */
 #include "zoo.h"
 
@@ -123,6 +124,7 @@ int main(int argc, char **argv)
 	zoo_check(pthread_mutex_init(&bus.lock, NULL));
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		zoo_check(pthread_mutex_init(&all[i]->lock, NULL));
+	zoo_show(bus.lock);
 	subscribe(&ledger);
 	subscribe(&fraud_watch);
 	for (long t = 0; t < zoo.threads; t++)

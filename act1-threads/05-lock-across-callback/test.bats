@@ -52,3 +52,13 @@ load ../../harness/zoo
 	zoo_run_expected drd fixed ZOO_THREADS=3 ZOO_ITERS=300
 	assert_output --partial 'heard all 900 orders'
 }
+
+@test "broken.c: every schedule hangs on the till that waits for itself" {
+	zoo_run_expected explore broken
+	assert_output --regexp 'explored ([0-9]+) schedules.*: \1 fail'
+	assert_output --partial 'waits for bus.lock, held by itself'
+}
+
+@test "fixed.c: every schedule of the two tills delivers every order" {
+	zoo_run_expected explore fixed
+}

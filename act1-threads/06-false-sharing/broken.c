@@ -6,6 +6,8 @@
  *      line. Each increment needs the whole line, so the line ping-pongs
  *      between the two cores: nothing is wrong, it is only several times slower.
  * Expect: stress=clean tsan=clean helgrind=clean drd=clean ratio=slower
+ * Explore: none. Its bug is speed: every order of its threads gives the right
+ *      counts, so there is no schedule to find, only a ratio of times.
  * Knobs: tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=100000
  * Demo: stress
  */

@@ -8,6 +8,10 @@
  *      The volatile `total_ready` flag orders nothing, so seeing it set does
  *      not make the `total` written before it visible.
  * Expect: tsan=report helgrind=report drd=report stress=invariant
+ * Explore: none. Its lost update happens inside one statement, counter++ (a
+ *      load, then a store), where no step can stand, and its flag fails by a
+ *      reordering, not by an order of steps: the detectors and the
+ *      preemption widener see both.
  * Knobs: tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=1000
  */
 #include "zoo.h"

@@ -6,7 +6,8 @@
  *      its wakeup seems to promise. The producer's broadcast wakes every
  *      consumer for one item: the first to get the mutex takes it, and the
  *      next takes from the mailbox the first just emptied.
- * Expect: stress=invariant tsan=invariant helgrind=invariant drd=invariant
+ * Expect: stress=invariant tsan=invariant helgrind=invariant drd=invariant explore=invariant
+ * Knobs: explore ZOO_ITERS=1
  */
 #include "zoo.h"
 
@@ -60,6 +61,7 @@ static void *consumer(void *arg)
 
 	for (;;) {
 		zoo_lock(&mailbox_lock);
+		zoo_step("looks in the mailbox");
 		if (!box_full) /* BUG(R1): one look, then the wakeup is trusted */
 			wait_for_post();
 		if (!box_full) {
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
 	pthread_t consumers[64], producer_thread;
 
 	zoo_start(argc, argv, &program);
+	zoo_show(box_full);
+	zoo_show(mailbox_lock);
 	if (zoo.threads < 2)
 		zoo_usage_error("ZOO_THREADS=%ld: there must be two consumers or more", zoo.threads);
 	for (long c = 0; c < zoo.threads; c++)

@@ -6,7 +6,8 @@
  *      every wakeup. Of the consumers one broadcast wakes, the first to get
  *      the mutex takes the item; the others find the box empty and go back to
  *      sleep, as they would after a spurious wakeup.
- * Expect: stress=clean tsan=clean helgrind=clean drd=clean
+ * Expect: stress=clean tsan=clean helgrind=clean drd=clean explore=clean
+ * Knobs: explore ZOO_ITERS=1
  */
 #include "zoo.h"
 
@@ -60,6 +61,7 @@ static void *consumer(void *arg)
 
 	for (;;) {
 		zoo_lock(&mailbox_lock);
+		zoo_step("looks in the mailbox");
 		while (!box_full) /* FIX(R1): each wakeup is followed by a new look */
 			wait_for_post();
 		if (!box_full) {
@@ -99,6 +101,8 @@ int main(int argc, char **argv)
 	pthread_t consumers[64], producer_thread;
 
 	zoo_start(argc, argv, &program);
+	zoo_show(box_full);
+	zoo_show(mailbox_lock);
 	if (zoo.threads < 2)
 		zoo_usage_error("ZOO_THREADS=%ld: there must be two consumers or more", zoo.threads);
 	for (long c = 0; c < zoo.threads; c++)

@@ -65,3 +65,12 @@ load ../../harness/zoo
 	zoo_run_expected drd fixed
 	assert_output --partial 'took all 10 items'
 }
+
+@test "broken.c: of every schedule of its steps, some break the mailbox; zoo explore finds the shortest" {
+	zoo_run_expected explore broken
+	assert_output --partial 'broadcasts item_posted: wakes consumer1, consumer2'
+}
+
+@test "fixed.c: every schedule of its steps hands the item to exactly one consumer" {
+	zoo_run_expected explore fixed
+}

@@ -16,7 +16,7 @@
 #   zoo_strip MODE FILE      FILE as a learner sees it, markers and plumbing
 #                            cut out:
 #                            exercise  header kept, less the fields that tell
-#                                      the bug (Bug, Fix, Expect, Demo, Knobs)
+#                                      the bug (Bug, Fix, Expect, Explore, Demo, Knobs)
 #                            quiz      no header, numbered from the first code line
 #                            bugs      for quiz: one line per BUG marker, tab-
 #                                      separated: quiz line, file line, rules,
@@ -124,7 +124,7 @@ zoo_strip() {
 			if (!copy) next
 			if ($0 ~ /^ \* [A-Z][A-Za-z]*( [RC][0-9]+)?:/) {
 				field = $2; sub(/:$/, "", field)
-				drop = (field ~ /^(Bug|Fix|Expect|Demo|Knobs)$/)
+				drop = (field ~ /^(Bug|Fix|Expect|Explore|Demo|Knobs)$/)
 			} else if (!(drop && $0 ~ /^ \*  +[^ ]/)) drop = 0
 			if (!drop) emit($0)
 			next }

@@ -57,6 +57,7 @@ sched_explored() {
 	local why
 	[[ -n $(zoo_expect "$ZOO_ROOT/$1/broken.c" explore) ]] && return 0
 	why=$(zoo_header_field Explore "$ZOO_ROOT/$1/broken.c")
+	why=${why#none. }
 	zoo_die "$(zoo_title "$1") has no schedules to explore${why:+: $why}"
 }
 
