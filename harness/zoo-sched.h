@@ -529,8 +529,10 @@ static int zoo_sched_choose(int from)
 	case ZOO_SCHED_PLAY:
 		zoo_sched_screen(from, can, n);
 		if (zoo_sched.listed) {
+			bool listed = *zoo_sched.schedule_at != '\0';
 			pick = zoo_sched_from_list(from, can, n);
-			printf("  -> %s (the schedule)\n", zoo_sched_name(pick, name, sizeof name));
+			printf("  -> %s (%s)\n", zoo_sched_name(pick, name, sizeof name),
+			       listed ? "the schedule" : "the default order");
 		} else {
 			pick = zoo_sched_ask(can, n);
 		}
@@ -1009,9 +1011,9 @@ static void zoo_explore(long bound, long budget_s)
 		log->prefix_len = best_len < 0 ? 0 : best_len;
 		memcpy(log->prefix, best, (size_t)log->prefix_len);
 		zoo_explore_list(log, best, log->prefix_len, list, sizeof list);
-		if (best_len >= 0)
-			printf("%s: the shortest failing schedule: ZOO_SCHEDULE=%s\n", zoo_name,
-			       *list ? list : "(none: the default order fails)");
+		if (*list == '\0')
+			snprintf(list, sizeof list, "default"); /* the default order fails */
+		printf("%s: the shortest failing schedule: ZOO_SCHEDULE=%s\n", zoo_name, list);
 		if (trace) {
 			zoo_sched.trace = trace;
 			fflush(stdout);
@@ -1023,7 +1025,7 @@ static void zoo_explore(long bound, long budget_s)
 	zoo_sched_on = false;
 	if (best_len >= 0)
 		zoo_finish((enum zoo_status)best_status, "%d of %ld schedules fail; the shortest, %s, ends: %s",
-			   failed, runs, *list ? list : "the default order", best_message);
+			   failed, runs, list, best_message);
 	if (unfinished || cut)
 		zoo_finish(ZOO_UNFINISHED, "no schedule failed of %ld, but the search did not finish within its bounds", runs);
 	zoo_finish(ZOO_CLEAN, "all %ld schedules within %ld preemption%s pass", runs, bound, bound == 1 ? "" : "s");

@@ -12,6 +12,9 @@
 #                            restored if it lacks it), built in a folder that
 #                            goes when the command ends
 #   sched_knobs              the settings PROG's Knobs: line gives explore
+#   sched_check_schedule LIST  one run of the program on LIST; a list it
+#                            cannot follow (no such thread, one that cannot
+#                            move there) is one line and exit 2
 #   sched_explored EX        true if EX's programs promise something for
 #                            explore; else says why not (its Explore: line)
 #   sched_lesson_table EX    the lesson's table: broken.c's shortest failing
@@ -51,6 +54,16 @@ sched_program() {
 
 sched_knobs() {
 	zoo_knobs "$SCHED_HEADER" explore
+}
+
+sched_check_schedule() {
+	local out status=0 why
+	local -a knobs
+	mapfile -t knobs < <(sched_knobs)
+	out=$(zoo_detect stress "$SCHED_ROOT" "$SCHED_NAME" "${knobs[@]}" ZOO_SCHEDULE="$1") || status=$?
+	[[ $status != "$ZOO_S_USAGE" ]] && return 0
+	why=$(sed -n 's/^.*ZOO_SCHEDULE[=:] *//p' <<<"$out" | head -n 1)
+	zoo_die "--schedule $1: ${why:-the program refused it}"
 }
 
 sched_explored() {

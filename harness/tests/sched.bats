@@ -1,0 +1,135 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats sets $output, $status, $stderr, $stderr_lines
+# harness/tests/sched.bats: the scheduler (harness/zoo-sched.h) and its
+# commands, zoo trace, zoo play and zoo explore, on the exhibits themselves.
+
+load ../zoo
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	(zoo_build act1-threads) >&2
+}
+
+zoo_cmd() {
+	"$ZOO_ROOT/harness/zoo" "$@"
+}
+
+# The explored exhibits: those whose broken.c promises something for explore.
+explored() {
+	local ex
+	for ex in $(zoo_exhibits); do
+		[[ -z $(zoo_expect "$ZOO_ROOT/$ex/broken.c" explore) ]] || echo "$ex"
+	done
+}
+
+@test "every explored exhibit's shortest failing schedule, replayed by thread names, fails the same way" {
+	local ex list status_explore ending
+	local -a knobs
+	for ex in $(explored); do
+		mapfile -t knobs < <(zoo_knobs "$ZOO_ROOT/$ex/broken.c" explore)
+		run zoo_detect explore "$ZOO_ROOT/build" "$ex/broken" "${knobs[@]}"
+		status_explore=$status
+		list=$(sed -n 's/^broken: the shortest failing schedule: ZOO_SCHEDULE=//p' <<<"$output")
+		ending=$(sed -n 's/^broken: [^:]*: [0-9]* of [0-9]* schedules fail; the shortest, [^ ]*, ends: //p' <<<"$output")
+		[[ -n $list && -n $ending ]] || fail "$ex: no shortest schedule in: $output"
+		run zoo_detect stress "$ZOO_ROOT/build" "$ex/broken" "${knobs[@]}" ZOO_SCHEDULE="$list"
+		[[ $status == "$status_explore" ]] || fail "$ex: ZOO_SCHEDULE=$list: status $status, explore said $status_explore"
+		assert_output --partial "$ending"
+	done
+}
+
+@test "the explorer's verdict follows ZOO_FIXED: broken.c in the place of fixed.c fails zoo explore" {
+	run env ZOO_FIXED="$ZOO_ROOT/act1-threads/01-lost-wakeup/broken.c" "$ZOO_ROOT/harness/zoo" explore 1.01
+	assert_failure 1
+	assert_output --partial 'not the clean that fixed.c promises'
+	run zoo_cmd explore 1.01
+	assert_success
+	assert_output --regexp 'fixed: clean: the invariant held: all [0-9]+ schedules within 2 preemptions pass'
+}
+
+@test "zoo play, answered on stdin, drives 1.01 into its lost wakeup and says how short it could be" {
+	run bash -c "printf 'consumer\nconsumer\nproducer\nproducer\n' | NO_COLOR=1 '$ZOO_ROOT/harness/zoo' play 1.01"
+	assert_success
+	assert_output --partial 'Who moves? 1-2 or a name (q quits): producer'
+	assert_output --partial 'signals item_posted: nobody waits (line'
+	assert_output --partial 'hang: no thread can move: consumer waits on item_posted'
+	assert_output --regexp 'Broken: broken.c is in its bug. The shortest schedule there takes [0-9]+ moves'
+	refute_output --partial $'\e['
+}
+
+@test "zoo play --schedule replays the moves without asking, and fixed.c cannot be driven into the bug" {
+	run zoo_cmd play 1.01 fixed --schedule producer,producer </dev/null
+	assert_success
+	refute_output --partial 'Who moves?'
+	assert_output --partial '-> producer (the schedule)'
+	assert_output --partial '(the default order)'
+	assert_output --partial 'Clean: fixed.c finished with its invariant whole'
+}
+
+@test "a player who quits stops the game in one line, with nothing left running" {
+	run bash -c "printf 'q\n' | '$ZOO_ROOT/harness/zoo' play 1.03"
+	assert_success
+	assert_output --partial 'stopped: the player stopped after 0 moves'
+	run pgrep -f "build/plain/act1-threads/03-lock-order-inversion/broken"
+	assert_failure
+}
+
+@test "zoo trace ends its table at what went wrong, and traces fixed.c on the default order" {
+	run zoo_cmd trace 1.08
+	assert_success
+	assert_output --partial 'broadcasts item_posted: wakes consumer1, consumer2'
+	assert_output --regexp 'consumer[12], line [0-9]+: invariant violated: consumer [12] woke up and took from an empty mailbox'
+	run zoo_cmd trace 1.08 fixed
+	assert_success
+	assert_output --partial 'ZOO_SCHEDULE=default'
+	assert_output --partial 'the run ends clean'
+	run zoo_cmd trace --markdown 1.04
+	assert_line --index 1 --regexp '^\| # \| main \| handler[0-9]* \|'
+}
+
+@test "bad input to trace, play and explore is one line and status 2" {
+	local -a cases=(
+		"trace 1.07"
+		"explore 1.06"
+		"play no-such-exhibit"
+		"trace 1.01 --schedule consumer,nobody"
+		"trace 1.01 --schedule consumer,main"
+		"play 1.01 --schedule x"
+		"explore 1.01 --preemptions 12"
+		"explore 1.01 --seconds soon"
+		"trace 1.01 sideways"
+	)
+	local c
+	local -a args
+	for c in "${cases[@]}"; do
+		read -ra args <<<"$c"
+		run --separate-stderr zoo_cmd "${args[@]}"
+		[[ $status == 2 ]] || fail "zoo $c: status $status (stderr: $stderr)"
+		[[ ${#stderr_lines[@]} == 1 && $stderr == "zoo: "* ]] || fail "zoo $c: stderr is not one 'zoo: ' line: $stderr"
+	done
+	run --separate-stderr zoo_cmd trace 1.07
+	assert_equal "$stderr" "zoo: 1.07 volatile-counter has no schedules to explore: $(zoo_header_field Explore "$ZOO_ROOT/act1-threads/07-volatile-counter/broken.c" | sed 's/^none\. //')"
+}
+
+@test "the scheduler runs on the plain build only, and a search cut by its time bound is unfinished, not clean" {
+	run env ZOO_SCHEDULE=default "$ZOO_ROOT/build/tsan/act1-threads/01-lost-wakeup/fixed"
+	assert_equal "$status" "$ZOO_S_USAGE"
+	assert_output --partial 'runs on the plain build only'
+	run valgrind -q --tool=none env ZOO_EXPLORE=1 "$ZOO_ROOT/build/plain/act1-threads/01-lost-wakeup/fixed"
+	# (valgrind runs env, which execs the program natively: the check is the tool's own)
+	run env ZOO_ITERS=5 ZOO_THREADS=2 ZOO_EXPLORE=2 ZOO_BUDGET=1 "$ZOO_ROOT/build/plain/act1-threads/04-leaked-lock/fixed"
+	assert_equal "$status" "$ZOO_S_UNFINISHED"
+	assert_output --partial 'the time bound stopped the search'
+	assert_output --partial 'no schedule failed'
+}
+
+@test "steps cost nothing off the scheduler: a detector run reads no scheduler state and sees every race" {
+	# The step and the wrappers test one flag written before any thread
+	# starts; under TSan the run stays what it was (the exhibits' own tests
+	# check every report). Here: no scheduler symbol is touched by a thread.
+	run zoo_detect tsan "$ZOO_ROOT/build" act1-threads/01-lost-wakeup/broken
+	assert_equal "$status" "$ZOO_S_REPORT"
+	refute_output --partial 'zoo_sched'
+	assert_output --partial "'items_in_box'"
+}
