@@ -126,7 +126,7 @@ static struct {
 	int trace;                                /* 0, 1 text, 2 markdown */
 	int threads;                              /* started so far, main included */
 	struct zoo_sched_thread thread[ZOO_SCHED_THREADS];
-	struct { const pthread_mutex_t *m; int owner, depth; } held[ZOO_SCHED_LOCKS];
+	struct { const pthread_mutex_t *m; int owner, depth; char name[40]; } held[ZOO_SCHED_LOCKS];
 	struct zoo_sched_shown shown[ZOO_SCHED_SHOWN];
 	int nshown;
 	unsigned long wait_seq;
@@ -220,7 +220,7 @@ static void zoo_sched_blocked_on(int t, char *buf, size_t size)
 	switch (th->state) {
 	case ZOO_T_LOCKING:
 		holder = zoo_sched_holder(th->on);
-		snprintf(buf, size, "waits for %s, held by %s", th->on_name,
+		snprintf(buf, size, "waits for %s (line %d), held by %s", th->on_name, th->next_line,
 			 holder == t ? "itself" : zoo_sched_name(holder, who, sizeof who));
 		break;
 	case ZOO_T_WAITING:
@@ -365,7 +365,7 @@ static void zoo_sched_print_state(void)
 			for (int k = 0; k < zoo_sched.nshown; k++)
 				named = named || zoo_sched.shown[k].at == zoo_sched.held[i].m;
 			if (!named)
-				printf("  %s held by %s", "a mutex",
+				printf("  %s: %s", zoo_sched.held[i].name,
 				       zoo_sched_name(zoo_sched.held[i].owner, name, sizeof name));
 		}
 	printf("\n");
@@ -621,7 +621,7 @@ static void zoo_sched_point(int line, const char *fmt, ...)
 
 /* ---- the modelled calls ---- */
 
-static void zoo_sched_hold(const pthread_mutex_t *m, int owner)
+static void zoo_sched_hold(const pthread_mutex_t *m, int owner, const char *name)
 {
 	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
 		if (zoo_sched.held[i].m == m) {
@@ -633,6 +633,7 @@ static void zoo_sched_hold(const pthread_mutex_t *m, int owner)
 			zoo_sched.held[i].m = m;
 			zoo_sched.held[i].owner = owner;
 			zoo_sched.held[i].depth = 1;
+			snprintf(zoo_sched.held[i].name, sizeof zoo_sched.held[i].name, "%s", name);
 			return;
 		}
 	zoo_finish(ZOO_USAGE, "the scheduler follows at most %d mutexes held at once", ZOO_SCHED_LOCKS);
@@ -656,7 +657,7 @@ static void zoo_sched_took(pthread_mutex_t *m, int line)
 
 	if (rc != 0)
 		zoo_die_call(__FILE__, __LINE__, "pthread_mutex_trylock() of a mutex the scheduler saw free", rc);
-	zoo_sched_hold(m, zoo_sched_self);
+	zoo_sched_hold(m, zoo_sched_self, th->on_name);
 	th->state = ZOO_T_READY;
 	zoo_sched_row_add(zoo_sched_self, line, th->next);
 }
@@ -671,7 +672,7 @@ static void zoo_sched_take(pthread_mutex_t *m, const char *name, int line)
 	th->on = m;
 	snprintf(th->on_name, sizeof th->on_name, "%s", name);
 	if (zoo_sched_holder(m) == self && pthread_mutex_trylock(m) == 0) {
-		zoo_sched_hold(m, self); /* recursive: one level deeper, at once */
+		zoo_sched_hold(m, self, name); /* recursive: one level deeper, at once */
 		th->state = ZOO_T_READY;
 		zoo_sched_yield();
 		zoo_sched_row_add(self, line, th->next);
@@ -769,7 +770,7 @@ static void *zoo_sched_trampoline(void *arg)
 	zoo_sched_row_add(zoo_sched_self, 0, "ends");
 	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
 		if (zoo_sched.held[i].m != NULL && zoo_sched.held[i].owner == zoo_sched_self)
-			zoo_sched_note(", still holding a mutex");
+			zoo_sched_note(", still holding %s", zoo_sched.held[i].name);
 	(void)name;
 	th->state = ZOO_T_DONE;
 	if (th->starter >= 0)
@@ -955,8 +956,9 @@ static void zoo_explore(long bound, long budget_s)
 			failed++;
 			hangs += log->status == ZOO_HANG;
 			broken += log->status == ZOO_INVARIANT;
-			if (best_len < 0 || log->prefix_len < best_len ||
-			    (log->prefix_len == best_len && log->rows < best_rows)) {
+			/* the shortest: fewest points passed, then fewest choices named */
+			if (best_len < 0 || log->rows < best_rows ||
+			    (log->rows == best_rows && log->prefix_len < best_len)) {
 				best_len = log->prefix_len;
 				best_rows = log->rows;
 				best_status = log->status;

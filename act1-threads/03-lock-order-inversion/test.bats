@@ -72,7 +72,7 @@ load ../../harness/zoo
 
 @test "broken.c: of every schedule of the three tellers, some deadlock in a ring; zoo explore finds the shortest" {
 	zoo_run_expected explore broken
-	assert_output --regexp 'teller1 waits for accounts\[1\]\.mutex, held by teller2.*teller2 waits for accounts\[2\]\.mutex, held by teller3.*teller3 waits for accounts\[0\]\.mutex, held by teller1'
+	assert_output --regexp 'teller1 waits for accounts\[1\]\.mutex \(line [0-9]+\), held by teller2.*teller2 waits for accounts\[2\]\.mutex \(line [0-9]+\), held by teller3.*teller3 waits for accounts\[0\]\.mutex \(line [0-9]+\), held by teller1'
 }
 
 @test "fixed.c: every schedule of the three tellers ends with the money whole" {

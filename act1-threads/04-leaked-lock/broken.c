@@ -8,12 +8,12 @@
  *      ends still holding the lock, and every thread that asks for it after
  *      that (the next handlers, the closing audit) waits forever.
  * Expect: tsan=hang helgrind=report-no-line drd=report stress=hang explore=hang
- * Knobs: explore ZOO_ITERS=5 ZOO_THREADS=1
+ * Knobs: explore ZOO_ITERS=2 ZOO_THREADS=2
  * Demo: drd
  */
 #include "zoo.h"
 
-#define ACCOUNTS 5 /* deposit i goes to account i % ACCOUNTS; the last is closed */
+#define ACCOUNTS 5 /* deposit i goes to account i % ACCOUNTS; the first is closed */
 
 struct request {
 	long account;
@@ -24,7 +24,7 @@ static pthread_mutex_t bank_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct account {
 	bool open;
 	long balance;
-} accounts[ACCOUNTS] = { { true, 0 }, { true, 0 }, { true, 0 }, { true, 0 }, { false, 0 } };
+} accounts[ACCOUNTS] = { { false, 0 }, { true, 0 }, { true, 0 }, { true, 0 }, { true, 0 } };
 static long refused; /* accounts[] and refused are guarded by bank_lock */
 
 static struct request *requests; /* filled in before any handler starts */

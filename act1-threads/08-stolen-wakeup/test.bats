@@ -68,7 +68,8 @@ load ../../harness/zoo
 
 @test "broken.c: of every schedule of its steps, some break the mailbox; zoo explore finds the shortest" {
 	zoo_run_expected explore broken
-	assert_output --partial 'broadcasts item_posted: wakes consumer1, consumer2'
+	assert_output --regexp 'broadcasts item_posted: wakes consumer[12]'
+	assert_output --partial 'took from an empty mailbox'
 }
 
 @test "fixed.c: every schedule of its steps hands the item to exactly one consumer" {

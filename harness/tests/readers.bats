@@ -295,3 +295,13 @@ as_compiled() {
 		grep -q '^zoo_main()' "$f" || fail "harness/cmd/$sub has no zoo_main"
 	done
 }
+
+@test "a report a lesson quotes blames a line that is still a BUG line" {
+	local ex file line n
+	for ex in $(zoo_exhibits); do
+		while IFS=: read -r file n; do
+			line=$(sed -n "${n}p" "$ZOO_ROOT/$ex/$file")
+			[[ $line == *"BUG("* ]] || fail "$ex/README.md quotes $file:$n as a BUG line, and it is: $line"
+		done < <(grep -oE '\b(broken|fixed)\.c:[0-9]+ <- BUG line' "$ZOO_ROOT/$ex/README.md" | sed 's/ <- BUG line//')
+	done
+}
