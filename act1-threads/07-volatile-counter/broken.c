@@ -8,9 +8,9 @@
  *      The volatile `total_ready` flag orders nothing, so seeing it set does
  *      not make the `total` written before it visible.
  * Expect: tsan=report helgrind=report drd=report stress=invariant
- * Explore: none. Its lost update happens inside one statement, counter++ (a
- *      load, then a store), where no step can stand, and its flag fails by a
- *      reordering, not by an order of steps: the detectors and the
+ * Explore: none. Its race is inside one statement: counter++ is a load, then
+ *      a store, and no step can stand between them; and its flag fails by a
+ *      reordering, not by an order of steps. The detectors and the
  *      preemption widener see both.
  * Knobs: tsan ZOO_ITERS=200000; helgrind,drd,memcheck ZOO_ITERS=1000
  */
