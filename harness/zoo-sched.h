@@ -110,7 +110,7 @@ struct zoo_sched_log {
 	int status, rows, threads;
 	bool cut;                                 /* ZOO_SCHED_POINTS passed */
 	bool strayed;                             /* a prefix pick could not move */
-	char message[200];
+	char message[600];
 	char names[ZOO_SCHED_THREADS][24];
 };
 
@@ -843,14 +843,14 @@ static void zoo_sched_hang(const char *why)
 /* Called by zoo_finish() before the result line: the trace, and the outcome for the explorer. */
 static void zoo_sched_end(int status, int line, const char *message)
 {
-	char ending[800], name[24];
+	char ending[2200], name[24];
 
 	if (zoo_sched.log != NULL) {
 		struct zoo_sched_log *log = zoo_sched.log;
 		log->status = status;
 		log->rows = zoo_sched.rows;
 		log->threads = zoo_sched.threads;
-		snprintf(log->message, sizeof log->message, "%.190s", message);
+		snprintf(log->message, sizeof log->message, "%.590s", message);
 		for (int t = 0; t < zoo_sched.threads; t++)
 			zoo_sched_name(t, log->names[t], sizeof log->names[t]);
 	}
@@ -931,7 +931,7 @@ static void zoo_explore(long bound, long budget_s)
 	static unsigned char best[ZOO_SCHED_POINTS];
 	int depth = 0, best_len = -1, best_rows = 0, best_status = 0, failed = 0, hangs = 0, broken = 0;
 	long runs = 0, cut = 0, started = zoo_now_us();
-	char best_message[200] = "", list[1024];
+	char best_message[600] = "", list[1024];
 	bool unfinished = false;
 	int trace = zoo_sched.trace;
 
@@ -1058,6 +1058,15 @@ static void zoo_sched_setup(void)
 		zoo_usage_error("the scheduler (ZOO_SCHEDULE, ZOO_EXPLORE) does not run under Valgrind");
 	zoo_color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	zoo_sched_on = true;
+	/* One CPU for all the run's threads: each hand-over is then a switch on
+	 * that CPU, not a wakeup across CPUs, which a loaded machine delays. */
+	cpu_set_t one;
+	int cpu = sched_getcpu();
+	CPU_ZERO(&one);
+	CPU_SET(cpu < 0 ? 0 : cpu, &one);
+	if (sched_setaffinity(0, sizeof one, &one) != 0) {
+		/* not allowed here: the hand-overs are only slower */
+	}
 	zoo_sched.threads = 1;
 	zoo_sched.thread[0] = (struct zoo_sched_thread){
 		.state = ZOO_T_READY, .fn = "main", .nth = 1, .turn = PTHREAD_COND_INITIALIZER, .starter = -1,

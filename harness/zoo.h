@@ -67,6 +67,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -212,7 +213,7 @@ static void zoo_watchdog_stop(void);
 static ZOO_UNUSED __attribute__((noreturn, format(printf, 3, 4)))
 void zoo_finish_at(int line, enum zoo_status status, const char *fmt, ...)
 {
-	char message[600];
+	char message[2048];
 	va_list ap;
 
 	/* The watchdog's work is over. Stopping it also spares a TSan build
