@@ -117,8 +117,9 @@ explored() {
 	run env ZOO_SCHEDULE=default "$ZOO_ROOT/build/tsan/act1-threads/01-lost-wakeup/fixed"
 	assert_equal "$status" "$ZOO_S_USAGE"
 	assert_output --partial 'runs on the plain build only'
-	run valgrind -q --tool=none env ZOO_EXPLORE=1 "$ZOO_ROOT/build/plain/act1-threads/01-lost-wakeup/fixed"
-	# (valgrind runs env, which execs the program natively: the check is the tool's own)
+	run env ZOO_EXPLORE=1 valgrind -q --tool=none "$ZOO_ROOT/build/plain/act1-threads/01-lost-wakeup/fixed"
+	assert_equal "$status" "$ZOO_S_USAGE"
+	assert_output --partial 'does not run under Valgrind'
 	run env ZOO_ITERS=5 ZOO_THREADS=2 ZOO_EXPLORE=2 ZOO_BUDGET=1 "$ZOO_ROOT/build/plain/act1-threads/04-leaked-lock/fixed"
 	assert_equal "$status" "$ZOO_S_UNFINISHED"
 	assert_output --partial 'the time bound stopped the search'
