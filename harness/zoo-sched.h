@@ -371,14 +371,26 @@ static void zoo_sched_print_state(void)
 	printf("\n");
 }
 
-/* Source line `line`, its indentation left out. */
+/* Source line `line`, without its indentation and without a BUG or FIX
+ * marker: the player sees the program, not the answer. */
 static const char *zoo_sched_source_line(int line)
 {
+	static char text[400];
 	const char *s = line > 0 && line <= zoo_sched.source_lines ? zoo_sched.source[line - 1] : "";
+	char *marker;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	return s;
+	snprintf(text, sizeof text, "%s", s);
+	for (const char *kind = "BUG"; kind != NULL; kind = strcmp(kind, "BUG") == 0 ? "FIX" : NULL) {
+		char pattern[8];
+		snprintf(pattern, sizeof pattern, "/* %s(", kind);
+		if ((marker = strstr(text, pattern)) != NULL)
+			*marker = '\0';
+	}
+	for (size_t len = strlen(text); len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t');)
+		text[--len] = '\0';
+	return text;
 }
 
 static bool zoo_color;

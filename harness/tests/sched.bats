@@ -55,6 +55,8 @@ explored() {
 	assert_output --partial 'signals item_posted: nobody waits (line'
 	assert_output --partial 'hang: no thread can move: consumer waits on item_posted'
 	assert_output --regexp 'Broken: broken.c is in its bug. The shortest schedule there takes [0-9]+ moves'
+	assert_output --partial '(line 28: items_in_box++;)'
+	refute_output --partial 'BUG('
 	refute_output --partial $'\e['
 }
 
