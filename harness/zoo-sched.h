@@ -51,6 +51,21 @@
  *        shortest failing schedule's, or the default schedule's)
  *   ZOO_SOURCE=path            the program's source, for the player's screen
  *
+ * Processes: the state lives in a page every process of the run shares, so
+ * a child of zoo_fork() is one more thread (child1, child2...): it runs at
+ * once to its first point, zoo_wait_child() waits for it as a join does,
+ * and zoo_child_exit() ends its turn. A child that ends the run (its
+ * zoo_finish, or a hang it finds) hands the end to the first process,
+ * which prints the trace. Not followed: a program a child execs
+ * (zoo_sibling refuses), a blocking call no wrapper models (a semaphore, a
+ * pipe: the watchdog then ends the run), and a robust mutex's EOWNERDEAD.
+ *
+ * Coroutines (act 2) need no threads of their own: their scheduler's resume
+ * is the point. Such a scheduler calls zoo_step("resumes the reader") before
+ * each resume, or, to let the player choose whom it resumes, runs each
+ * coroutine's turn on a thread of its own with zoo_thread_start, so that the
+ * choice of who moves is the choice of who is resumed.
+ *
  * The limit: this is every sequentially consistent interleaving of the
  * points, no more. A race between two points and a reordering by a weak
  * memory model stay the detectors' and the stress runs' to find.
@@ -81,6 +96,7 @@ struct zoo_sched_thread {
 	void *(*start)(void *);
 	void *arg;
 	pthread_t handle;
+	pid_t pid;                   /* a process made by zoo_fork(): its pid */
 	char next[ZOO_SCHED_TEXT];   /* the point it is parked at */
 	int next_line;
 	const void *on;              /* what it waits for (LOCKING, WAITING) */
@@ -121,7 +137,10 @@ struct zoo_sched_shown {
 	char kind; /* b bool, i an integer, m a mutex, c a condition */
 };
 
-static struct {
+/* The scheduler's state. It lives in a page shared by every process of the
+ * run (mapped by zoo_sched_setup, before any fork), its lock and conditions
+ * process-shared, so that a child made by zoo_fork() is one more thread. */
+struct zoo_sched_state {
 	enum zoo_sched_mode mode;
 	int trace;                                /* 0, 1 text, 2 markdown */
 	int threads;                              /* started so far, main included */
@@ -143,7 +162,14 @@ static struct {
 	/* the hand-over: only the thread named by `running` runs program code */
 	pthread_mutex_t mx;
 	int running;
-} zoo_sched = { .mx = PTHREAD_MUTEX_INITIALIZER };
+	pid_t main_pid;                           /* the process zoo_start() ran in */
+	int ending;                               /* set by a child process that ends the run */
+	int ending_line;
+	char ending_message[600];
+};
+
+static struct zoo_sched_state zoo_sched_early, *zoo_sched_page = &zoo_sched_early;
+#define zoo_sched (*zoo_sched_page)
 
 static _Thread_local int zoo_sched_self; /* this thread's number; main is 0 */
 
@@ -575,7 +601,39 @@ static int zoo_sched_choose(int from)
 	return pick;
 }
 
+/* A fresh shared page holding a copy of the state so far (setup, and each
+ * of the explorer's children, which must not share one page between runs). */
+static void zoo_sched_map_page(void)
+{
+	struct zoo_sched_state *page = mmap(NULL, sizeof *page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_mutexattr_t attr;
+
+	if (page == MAP_FAILED)
+		zoo_die_errno("mmap(the scheduler's page)");
+	*page = *zoo_sched_page;
+	zoo_sched_page = page;
+	zoo_check(pthread_mutexattr_init(&attr));
+	zoo_check(pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED));
+	zoo_check(pthread_mutex_init(&zoo_sched.mx, &attr));
+	zoo_check(pthread_mutexattr_destroy(&attr));
+	zoo_sched.main_pid = getpid();
+}
+
+static void zoo_sched_cond_init(pthread_cond_t *c);
+
 /* ---- handing over ---- */
+
+static void zoo_sched_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t attr;
+
+	zoo_check(pthread_condattr_init(&attr));
+	zoo_check(pthread_condattr_setpshared(&attr, PTHREAD_PROCESS_SHARED));
+	zoo_check(pthread_cond_init(c, &attr));
+	zoo_check(pthread_condattr_destroy(&attr));
+}
+
+static void zoo_sched_delegate_end(void);
 
 static void zoo_sched_wait_turn(int self)
 {
@@ -583,6 +641,8 @@ static void zoo_sched_wait_turn(int self)
 	while (zoo_sched.running != self)
 		pthread_cond_wait(&zoo_sched.thread[self].turn, &zoo_sched.mx);
 	pthread_mutex_unlock(&zoo_sched.mx);
+	if (zoo_sched.ending)
+		zoo_sched_delegate_end(); /* a child process ended the run: say so here */
 }
 
 static void zoo_sched_hand_to(int next)
@@ -802,8 +862,9 @@ static ZOO_UNUSED void zoo_sched_spawn(pthread_t *t, void *(*start)(void *), voi
 		nth += strcmp(zoo_sched.thread[i].fn, fn) == 0;
 	zoo_sched.thread[id] = (struct zoo_sched_thread){
 		.state = ZOO_T_READY, .fn = fn, .nth = nth, .start = start, .arg = arg,
-		.turn = PTHREAD_COND_INITIALIZER, .starter = zoo_sched_self,
+		.starter = zoo_sched_self,
 	};
+	zoo_sched_cond_init(&zoo_sched.thread[id].turn);
 	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
 	zoo_sched.threads++;
 	zoo_check(pthread_create(t, NULL, zoo_sched_trampoline, &zoo_sched.thread[id]));
@@ -833,6 +894,75 @@ static ZOO_UNUSED void zoo_sched_join(pthread_t t)
 	zoo_check(pthread_join(t, NULL));
 }
 
+/* ---- processes: a child of zoo_fork() is one more thread ---- */
+
+/* Before fork(): the child's place in the schedule, named child1, child2... */
+static ZOO_UNUSED int zoo_sched_fork_prepare(void)
+{
+	int id = zoo_sched.threads, nth = 1;
+
+	if (id == ZOO_SCHED_THREADS)
+		zoo_finish(ZOO_USAGE, "the scheduler follows at most %d threads and processes", ZOO_SCHED_THREADS);
+	for (int i = 0; i < id; i++)
+		nth += strcmp(zoo_sched.thread[i].fn, "child") == 0;
+	zoo_sched.thread[id] = (struct zoo_sched_thread){ .state = ZOO_T_READY, .fn = "child", .nth = nth,
+							  .starter = zoo_sched_self };
+	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
+	zoo_sched_cond_init(&zoo_sched.thread[id].turn);
+	zoo_sched.threads++;
+	return id;
+}
+
+/* In the child, just after fork(): wait for its turn, then run to its first point. */
+static ZOO_UNUSED void zoo_sched_fork_child(int id)
+{
+	zoo_sched_self = id;
+	zoo_sched_wait_turn(id);
+	zoo_sched_row_add(id, 0, "starts");
+}
+
+/* In the parent: the child runs at once to its first point, as a thread does. */
+static ZOO_UNUSED void zoo_sched_fork_parent(int id, pid_t pid)
+{
+	zoo_sched.thread[id].pid = pid;
+	zoo_sched_hand_to(id);
+	zoo_sched_wait_turn(zoo_sched_self);
+}
+
+/* zoo_child_exit(): the child process is done; the next thread moves. */
+static ZOO_UNUSED void zoo_sched_child_exit(void)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+
+	zoo_sched_row_add(zoo_sched_self, 0, "ends");
+	th->state = ZOO_T_DONE;
+	zoo_sched_hand_to(th->starter >= 0 ? th->starter : zoo_sched_choose(zoo_sched_self));
+}
+
+/* zoo_wait_child(): like a join, on the child's place in the schedule. */
+static ZOO_UNUSED void zoo_sched_wait_child(pid_t pid)
+{
+	struct zoo_sched_thread *self = &zoo_sched.thread[zoo_sched_self];
+
+	for (int i = 1; i < zoo_sched.threads; i++)
+		if (zoo_sched.thread[i].pid == pid && zoo_sched.thread[i].state != ZOO_T_DONE) {
+			self->state = ZOO_T_JOINING;
+			self->joins = i;
+			zoo_sched_yield();
+			self->state = ZOO_T_READY;
+		}
+}
+
+/* A child process that ends the run (its zoo_finish, or the hang it found)
+ * hands the end to the first process, which prints the trace and the line. */
+static void zoo_sched_delegate_end(void)
+{
+	int status = zoo_sched.ending - 1;
+
+	zoo_sched.ending = 0;
+	zoo_finish_at(zoo_sched.ending_line, (enum zoo_status)status, "%s", zoo_sched.ending_message);
+}
+
 /* ---- the end of a scheduled run ---- */
 
 static void zoo_sched_hang(const char *why)
@@ -856,6 +986,14 @@ static void zoo_sched_hang(const char *why)
 static void zoo_sched_end(int status, int line, const char *message)
 {
 	char ending[2200], name[24];
+
+	if (getpid() != zoo_sched.main_pid) {
+		zoo_sched.ending = status + 1;
+		zoo_sched.ending_line = line;
+		snprintf(zoo_sched.ending_message, sizeof zoo_sched.ending_message, "%.590s", message);
+		zoo_sched_hand_to(0);
+		_exit(status);
+	}
 
 	if (zoo_sched.log != NULL) {
 		struct zoo_sched_log *log = zoo_sched.log;
@@ -908,6 +1046,8 @@ static void zoo_explore_run(struct zoo_sched_log *log, bool show)
 			close(null);
 			zoo_sched.trace = 0;
 		}
+		zoo_sched_map_page();
+		zoo_sched_cond_init(&zoo_sched.thread[0].turn);
 		zoo_sched.mode = ZOO_SCHED_CHILD;
 		zoo_sched.log = log;
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
@@ -1069,6 +1209,7 @@ static void zoo_sched_setup(void)
 	if (RUNNING_ON_VALGRIND)
 		zoo_usage_error("the scheduler (ZOO_SCHEDULE, ZOO_EXPLORE) does not run under Valgrind");
 	zoo_color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	zoo_sched_map_page();
 	zoo_sched_on = true;
 	/* One CPU for all the run's threads: each hand-over is then a switch on
 	 * that CPU, not a wakeup across CPUs, which a loaded machine delays. */
@@ -1081,8 +1222,9 @@ static void zoo_sched_setup(void)
 	}
 	zoo_sched.threads = 1;
 	zoo_sched.thread[0] = (struct zoo_sched_thread){
-		.state = ZOO_T_READY, .fn = "main", .nth = 1, .turn = PTHREAD_COND_INITIALIZER, .starter = -1,
+		.state = ZOO_T_READY, .fn = "main", .nth = 1, .starter = -1,
 	};
+	zoo_sched_cond_init(&zoo_sched.thread[0].turn);
 	if (source != NULL && *source != '\0') {
 		FILE *f = fopen(source, "r");
 		char line[400];

@@ -142,6 +142,11 @@ static void zoo_sched_point(int line, const char *fmt, ...) __attribute__((forma
 static void zoo_sched_lock(pthread_mutex_t *m, const char *expr, int line);
 static void zoo_sched_unlock(pthread_mutex_t *m, const char *expr, int line);
 static void zoo_sched_end(int status, int line, const char *message);
+static int zoo_sched_fork_prepare(void);
+static void zoo_sched_fork_child(int id);
+static void zoo_sched_fork_parent(int id, pid_t pid);
+static void zoo_sched_child_exit(void);
+static void zoo_sched_wait_child(pid_t pid);
 
 #define ZOO_UNUSED __attribute__((unused))
 #define ZOO_CAT_(a, b) a##b
@@ -672,6 +677,7 @@ static ZOO_UNUSED pid_t zoo_fork(void)
 
 	zoo_watchdog_stop();
 	fflush(NULL); /* or the child inherits unwritten output and writes it again */
+	int sched_id = zoo_sched_on ? zoo_sched_fork_prepare() : -1;
 	pid = fork();
 	if (pid < 0)
 		zoo_die_errno("fork()");
@@ -683,6 +689,8 @@ static ZOO_UNUSED pid_t zoo_fork(void)
 		close(zoo_wake_fd);
 		zoo_wake_fd = -1;
 		zoo_in_child = true;
+		if (sched_id >= 0)
+			zoo_sched_fork_child(sched_id);
 		return 0;
 	}
 	if (!zoo_pid_add(zoo_page->children, pid)) {
@@ -692,6 +700,8 @@ static ZOO_UNUSED pid_t zoo_fork(void)
 	zoo_progress();
 	if (watched)
 		zoo_watchdog_start();
+	if (sched_id >= 0)
+		zoo_sched_fork_parent(sched_id, pid);
 	return pid;
 }
 
@@ -701,6 +711,8 @@ static ZOO_UNUSED int zoo_wait_child(pid_t pid)
 	int status = 0, err;
 	pid_t got;
 
+	if (zoo_sched_on)
+		zoo_sched_wait_child(pid);
 	do
 		got = waitpid(pid, &status, 0);
 	while (got < 0 && errno == EINTR);
@@ -719,6 +731,8 @@ static ZOO_UNUSED int zoo_wait_child(pid_t pid)
 static ZOO_UNUSED __attribute__((noreturn)) void zoo_child_exit(int status)
 {
 	fflush(NULL);
+	if (zoo_sched_on)
+		zoo_sched_child_exit();
 	exit(status);
 }
 
@@ -737,6 +751,8 @@ static ZOO_UNUSED const char *zoo_sibling(const char *name)
 
 	if (len < 0 || (size_t)len >= sizeof path)
 		zoo_usage_error("the path of '%s' next to this program is too long", name);
+	if (zoo_sched_on)
+		zoo_finish(ZOO_USAGE, "the scheduler does not follow a program a child execs (zoo_sibling)");
 	if (zoo_in_child)
 		zoo_pid_add(zoo_page->helpers, getpid()); /* if full, the parent's quiet clock runs on */
 	return path;

@@ -134,3 +134,19 @@ procs_assert_none_alive() {
 	assert_line --regexp '^0 -> '
 	assert_line --regexp '^2 -> '
 }
+
+@test "the scheduler follows zoo_fork's children: explore finds the order where both processes initialise, and it replays" {
+	zoo_run_expected explore starters
+	assert_output --regexp '#   child1 +child2'
+	local list
+	list=$(sed -n 's/^starters: the shortest failing schedule: ZOO_SCHEDULE=//p' <<<"$output")
+	[[ -n $list ]] || fail "no shortest schedule in: $output"
+	zoo_run stress starters ZOO_SCHEDULE="$list"
+	zoo_assert_status INVARIANT
+	assert_output --partial '2 processes initialised the page'
+	zoo_run stress starters ZOO_SCHEDULE=child2,child1
+	zoo_assert_status INVARIANT
+	zoo_run stress starters ZOO_SCHEDULE=default
+	zoo_assert_status CLEAN
+	procs_assert_none_alive
+}
