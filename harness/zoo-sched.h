@@ -43,7 +43,7 @@
  *   ZOO_EXPLORE=N              run every schedule with at most N preemptions
  *        (a switch away from a thread that could go on), each in a child
  *        process, depth first, within ZOO_BUDGET seconds (default 10) and
- *        ZOO_SCHED_POINTS points a run; print how many failed and the
+ *        ZOO_SCHED_POINTS choices a run; print how many failed and the
  *        shortest failing schedule, and exit with its status (CLEAN if none
  *        failed, UNFINISHED if a bound cut the search first)
  *   ZOO_TRACE=text|markdown    print the run's interleaving as a table, one
@@ -74,7 +74,7 @@
 #define ZOO_SCHED_H
 
 #define ZOO_SCHED_THREADS 64   /* threads a scheduled run may start, main included */
-#define ZOO_SCHED_POINTS 1000  /* points a scheduled run may pass before it is cut */
+#define ZOO_SCHED_POINTS 1000  /* choices a scheduled run may make before it is cut (and rows it traces) */
 #define ZOO_SCHED_LOCKS 32     /* mutexes held at once */
 #define ZOO_SCHED_SHOWN 16     /* variables zoo_show() may name */
 #define ZOO_SCHED_TEXT 128     /* a trace row's text */
@@ -149,7 +149,7 @@ struct zoo_sched_state {
 	struct zoo_sched_shown shown[ZOO_SCHED_SHOWN];
 	int nshown;
 	unsigned long wait_seq;
-	int points, moves;
+	int moves;                                /* choices made so far */
 	struct zoo_sched_row row[ZOO_SCHED_POINTS];
 	int rows;
 	char schedule[1024];                      /* ZOO_SCHEDULE's list */
@@ -686,7 +686,6 @@ static void zoo_sched_point(int line, const char *fmt, ...)
 	va_end(ap);
 	th->next_line = line;
 	th->state = ZOO_T_READY;
-	zoo_sched.points++;
 	zoo_sched_yield();
 	zoo_sched_row_add(zoo_sched_self, line, th->next);
 }
@@ -751,7 +750,6 @@ static void zoo_sched_take(pthread_mutex_t *m, const char *name, int line)
 		return;
 	}
 	th->state = ZOO_T_LOCKING;
-	zoo_sched.points++;
 	zoo_sched_yield();
 	zoo_sched_took(m, line);
 }
