@@ -37,9 +37,11 @@
  *        cannot move there is bad usage. Threads are named after the
  *        function they run, numbered when several run one (consumer1, ...).
  *   ZOO_SCHEDULE=default       the default at every choice
- *   ZOO_SCHEDULE=play[:a,b]    show each choice, and ask on stdin who moves
- *        (after the listed picks, if any); the watchdog is off: a person
- *        may think
+ *   ZOO_SCHEDULE=play          show each choice and ask on stdin who moves (a
+ *        number or a name); the watchdog is off: a person may think
+ *   ZOO_SCHEDULE=play:a,b      show each choice, and make the listed picks
+ *        (then the default ones) without asking; step:a,b waits for Enter
+ *        before each
  *   ZOO_EXPLORE=N              run every schedule with at most N preemptions
  *        (a switch away from a thread that could go on), each in a child
  *        process, depth first, within ZOO_BUDGET seconds (default 10) and
@@ -155,6 +157,7 @@ struct zoo_sched_state {
 	char schedule[1024];                      /* ZOO_SCHEDULE's list */
 	const char *schedule_at;
 	bool listed;                              /* play: the moves are listed, nobody asked */
+	bool pause;                               /* play: and Enter is awaited before each */
 	int schedule_moves;
 	struct zoo_sched_log *log;                /* the explorer's page, in its children */
 	char *source[2000];                       /* ZOO_SOURCE's lines, for the player */
@@ -421,32 +424,45 @@ static const char *zoo_sched_source_line(int line)
 
 static bool zoo_color;
 
+static const char *zoo_sched_paint(const char *code)
+{
+	return zoo_color ? code : "";
+}
+
+/* The player's screen: what happened since the last choice, the shared
+ * state, then every thread by its number (stable for the whole game): the
+ * ones that can move with their next step, the others with what they wait for. */
 static void zoo_sched_screen(int from, const int *can, int n)
 {
-	char name[24], why[120];
+	static int shown_rows;
+	char name[24], why[160], cell[ZOO_SCHED_TEXT + 16];
 
-	printf("\n%smove %d%s\n", zoo_color ? "\033[1m" : "", zoo_sched.moves + 1, zoo_color ? "\033[0m" : "");
+	printf("\n%smove %d%s\n", zoo_sched_paint("\033[1m"), zoo_sched.moves + 1, zoo_sched_paint("\033[0m"));
+	for (; shown_rows < zoo_sched.rows; shown_rows++) {
+		zoo_sched_cell(&zoo_sched.row[shown_rows], cell, sizeof cell);
+		printf("  %s%-10s %s%s\n", zoo_sched_paint("\033[2m"),
+		       zoo_sched_name(zoo_sched.row[shown_rows].thread, name, sizeof name), cell, zoo_sched_paint("\033[0m"));
+	}
 	zoo_sched_print_state();
 	for (int t = 0; t < zoo_sched.threads; t++) {
 		const struct zoo_sched_thread *th = &zoo_sched.thread[t];
-		int k = -1;
+		bool movable = false;
 
 		for (int i = 0; i < n; i++)
-			if (can[i] == t)
-				k = i;
-		if (th->state == ZOO_T_DONE || (t == 0 && k < 0))
+			movable = movable || can[i] == t;
+		if (th->state == ZOO_T_DONE || (t == 0 && !movable))
 			continue;
 		zoo_sched_name(t, name, sizeof name);
-		if (k >= 0) {
-			printf("  %s%d %-10s next: %s", zoo_color ? "\033[32m" : "", k + 1, name, th->next);
+		if (movable) {
+			printf("  %s%d %-10s next: %s", zoo_sched_paint("\033[32m"), t, name, th->next);
 			if (th->next_line > 0 && zoo_sched.source_lines > 0)
 				printf("  (line %d: %s)", th->next_line, zoo_sched_source_line(th->next_line));
 			else if (th->next_line > 0)
 				printf("  (line %d)", th->next_line);
-			printf("%s%s\n", t == from ? "  [ran last]" : "", zoo_color ? "\033[0m" : "");
+			printf("%s%s\n", t == from ? "  [moved last]" : "", zoo_sched_paint("\033[0m"));
 		} else {
 			zoo_sched_blocked_on(t, why, sizeof why);
-			printf("  %s- %-10s %s%s\n", zoo_color ? "\033[2m" : "", name, why, zoo_color ? "\033[0m" : "");
+			printf("  %s- %-10s %s%s\n", zoo_sched_paint("\033[2m"), name, why, zoo_sched_paint("\033[0m"));
 		}
 	}
 }
@@ -468,6 +484,8 @@ static int zoo_sched_lookup(const char *word, bool *ambiguous)
 	int found = -1, count = 0;
 
 	*ambiguous = false;
+	if (*word != '\0' && strspn(word, "0123456789") == strlen(word))
+		return atoi(word) < zoo_sched.threads ? atoi(word) : -1; /* a thread's number */
 	for (int t = 0; t < zoo_sched.threads; t++) {
 		zoo_sched_name(t, name, sizeof name);
 		if (strcmp(name, word) == 0)
@@ -494,6 +512,10 @@ static int zoo_sched_from_list(int from, const int *can, int n)
 	if (*at == '\0')
 		return zoo_sched_default(from, can, n);
 	snprintf(word, sizeof word, "%.*s", (int)(len < sizeof word ? len : sizeof word - 1), at);
+	if (*word == '\0') {
+		fprintf(stderr, "%s: ZOO_SCHEDULE: move %d: an empty name in the list\n", zoo_name, zoo_sched.moves + 1);
+		exit(ZOO_USAGE);
+	}
 	zoo_sched.schedule_at = at[len] == ',' ? at + len + 1 : at + len;
 	t = zoo_sched_lookup(word, &ambiguous);
 	if (t < 0) {
@@ -512,31 +534,44 @@ static int zoo_sched_from_list(int from, const int *can, int n)
 
 static int zoo_sched_ask(const int *can, int n)
 {
-	char line[80], name[24];
+	char line[256], name[24], numbers[200];
+	size_t at = 0;
 	bool ambiguous;
 
+	for (int i = 0; i < n && at < sizeof numbers; i++)
+		at += (size_t)snprintf(numbers + at, sizeof numbers - at, "%s%d", i == 0 ? "" : i == n - 1 ? " or " : ", ",
+				       can[i]);
 	for (;;) {
-		printf("Who moves? 1-%d or a name (q quits): ", n);
+		printf("Who moves? %s, or a name (q quits): ", numbers);
 		fflush(stdout);
-		if (fgets(line, sizeof line, stdin) == NULL || strcmp(line, "q\n") == 0) {
-			printf("\n");
-			zoo_finish(ZOO_UNFINISHED, "the player stopped after %d moves", zoo_sched.moves);
-		}
+		if (fgets(line, sizeof line, stdin) == NULL)
+			zoo_finish(ZOO_UNFINISHED, "the player left after %d move%s", zoo_sched.moves,
+				   zoo_sched.moves == 1 ? "" : "s");
+		if (strchr(line, '\n') == NULL) /* longer than the buffer: the rest goes */
+			for (int c; (c = getchar()) != EOF && c != '\n';)
+				;
 		line[strcspn(line, "\n")] = '\0';
+		char *word = line + strspn(line, " \t");
+		for (size_t len = strlen(word); len > 0 && (word[len - 1] == ' ' || word[len - 1] == '\t');)
+			word[--len] = '\0';
 		if (!isatty(STDIN_FILENO))
-			printf("%s\n", line); /* a replayed answer, seen as if typed */
-		char *end;
-		long k = strtol(line, &end, 10);
-		if (*line != '\0' && *end == '\0' && k >= 1 && k <= n)
-			return can[k - 1];
-		int t = zoo_sched_lookup(line, &ambiguous);
+			printf("%s\n", word); /* a replayed answer, seen as if typed */
+		if (*word == '\0')
+			continue;
+		if (strcasecmp(word, "q") == 0 || strcasecmp(word, "quit") == 0)
+			zoo_finish(ZOO_UNFINISHED, "the player stopped after %d move%s", zoo_sched.moves,
+				   zoo_sched.moves == 1 ? "" : "s");
+		int t = zoo_sched_lookup(word, &ambiguous);
 		for (int i = 0; t >= 0 && i < n; i++)
 			if (can[i] == t)
 				return t;
 		if (t >= 0)
-			printf("%s cannot move now.\n", zoo_sched_name(t, name, sizeof name));
+			printf("%s cannot move now: it %s.\n", zoo_sched_name(t, name, sizeof name),
+			       (zoo_sched_blocked_on(t, line, sizeof line), line));
+		else if (ambiguous)
+			printf("More than one thread's name begins with '%s'.\n", word);
 		else
-			printf("'%s' is not a thread that can move.\n", line);
+			printf("No thread is called '%s'; pick %s.\n", word, numbers);
 	}
 }
 
@@ -569,6 +604,13 @@ static int zoo_sched_choose(int from)
 		if (zoo_sched.listed) {
 			bool listed = *zoo_sched.schedule_at != '\0';
 			pick = zoo_sched_from_list(from, can, n);
+			if (zoo_sched.pause) { /* a speaker's replay: Enter for each move */
+				char line[80];
+				printf("  [Enter: %s moves] ", zoo_sched_name(pick, name, sizeof name));
+				fflush(stdout);
+				if (fgets(line, sizeof line, stdin) == NULL)
+					printf("\n");
+			}
 			printf("  -> %s (%s)\n", zoo_sched_name(pick, name, sizeof name),
 			       listed ? "the schedule" : "the default order");
 		} else {
@@ -790,7 +832,7 @@ static ZOO_UNUSED void zoo_sched_wait(pthread_cond_t *c, pthread_mutex_t *m, con
 	th->relock = m;
 	snprintf(th->relock_name, sizeof th->relock_name, "%s", mname);
 	th->wait_seq = ++zoo_sched.wait_seq;
-	snprintf(th->next, sizeof th->next, "wakes on %s, takes %s again", cname, mname);
+	snprintf(th->next, sizeof th->next, "wakes on %s", cname);
 	zoo_sched_yield();
 	/* signalled, the state became LOCKING; picked, the mutex is free */
 	zoo_sched_took(m, line);
@@ -1005,7 +1047,19 @@ static void zoo_sched_end(int status, int line, const char *message)
 	if (!zoo_sched.trace)
 		return;
 	zoo_sched_name(zoo_sched_self, name, sizeof name);
-	if (status == ZOO_HANG)
+	if (status == ZOO_HANG && zoo_sched.trace == 1) {
+		/* one waiting thread a line: "no thread can move: a; b" */
+		size_t at = (size_t)snprintf(ending, sizeof ending, "hang: ");
+		for (const char *m = message; *m != '\0' && at < sizeof ending - 8; m++) {
+			if ((m[0] == ':' && m == strchr(message, ':')) || m[0] == ';') {
+				at += (size_t)snprintf(ending + at, sizeof ending - at, "%s\n      ", m[0] == ':' ? ":" : "");
+				m += m[1] == ' ';
+			} else {
+				ending[at++] = *m;
+				ending[at] = '\0';
+			}
+		}
+	} else if (status == ZOO_HANG)
 		snprintf(ending, sizeof ending, "hang: %s", message);
 	else if (status == ZOO_UNFINISHED)
 		snprintf(ending, sizeof ending, "stopped: %s", message);
@@ -1015,7 +1069,10 @@ static void zoo_sched_end(int status, int line, const char *message)
 		snprintf(ending, sizeof ending, "%s, line %d: %s: %s", name, line, zoo_status_text(status), message);
 	zoo_sched_print_trace(ending);
 	if (zoo_sched.mode == ZOO_SCHED_PLAY)
-		printf("You made %d move%s.\n", zoo_sched.moves, zoo_sched.moves == 1 ? "" : "s");
+		printf("%d move%s%s.\n", zoo_sched.moves, zoo_sched.moves == 1 ? "" : "s",
+		       zoo_sched.listed ? ", from the schedule and then the default order" : "");
+	if (zoo_sched.schedule_at != NULL && *zoo_sched.schedule_at != '\0')
+		printf("(the run ended before the schedule did: %s was left)\n", zoo_sched.schedule_at);
 	if (zoo_sched.log != NULL)
 		_exit(status); /* the explorer's replay: the explorer says the result */
 }
@@ -1079,7 +1136,7 @@ static void zoo_explore(long bound, long budget_s)
 	struct zoo_sched_log *log = mmap(NULL, sizeof *log, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	static struct { uint64_t can_move, tried; unsigned char pick, from; int preempted; } frame[ZOO_SCHED_POINTS];
 	static unsigned char best[ZOO_SCHED_POINTS];
-	int depth = 0, best_len = -1, best_rows = 0, best_status = 0, failed = 0, hangs = 0, broken = 0;
+	int depth = 0, best_len = -1, best_rows = 0, best_status = 0, best_moves = 0, failed = 0, hangs = 0, broken = 0;
 	long runs = 0, cut = 0, started = zoo_now_us();
 	char best_message[600] = "", list[1024];
 	bool unfinished = false;
@@ -1112,6 +1169,7 @@ static void zoo_explore(long bound, long budget_s)
 				best_len = log->prefix_len;
 				best_rows = log->rows;
 				best_status = log->status;
+				best_moves = log->choices;
 				memcpy(best, log->prefix, (size_t)best_len);
 				snprintf(best_message, sizeof best_message, "%s", log->message);
 			}
@@ -1165,7 +1223,8 @@ static void zoo_explore(long bound, long budget_s)
 		zoo_explore_list(log, best, log->prefix_len, list, sizeof list);
 		if (*list == '\0')
 			snprintf(list, sizeof list, "default"); /* the default order fails */
-		printf("%s: the shortest failing schedule: ZOO_SCHEDULE=%s\n", zoo_name, list);
+		printf("%s: the shortest failing schedule: ZOO_SCHEDULE=%s (%d move%s)\n", zoo_name, list, best_moves,
+		       best_moves == 1 ? "" : "s");
 		if (trace) {
 			zoo_sched.trace = trace;
 			fflush(stdout);
@@ -1206,7 +1265,9 @@ static void zoo_sched_setup(void)
 #endif
 	if (RUNNING_ON_VALGRIND)
 		zoo_usage_error("the scheduler (ZOO_SCHEDULE, ZOO_EXPLORE) does not run under Valgrind");
-	zoo_color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	zoo_color = isatty(STDOUT_FILENO) && (no_color == NULL || *no_color == '\0') && term != NULL &&
+		    strcmp(term, "dumb") != 0; /* as harness/lib/core.bash decides */
 	zoo_sched_map_page();
 	zoo_sched_on = true;
 	/* One CPU for all the run's threads: each hand-over is then a switch on
@@ -1242,8 +1303,9 @@ static void zoo_sched_setup(void)
 		zoo_explore(bound, budget); /* returns in each child */
 		return;
 	}
-	if (strcmp(schedule, "play") == 0 || strncmp(schedule, "play:", 5) == 0) {
+	if (strcmp(schedule, "play") == 0 || strncmp(schedule, "play:", 5) == 0 || strncmp(schedule, "step:", 5) == 0) {
 		zoo_sched.mode = ZOO_SCHED_PLAY;
+		zoo_sched.pause = schedule[0] == 's';
 		schedule = schedule[4] == ':' ? schedule + 5 : NULL;
 		zoo_sched.listed = schedule != NULL;
 	} else {

@@ -202,11 +202,23 @@ zoo_restore() {
 						for (b = k - 1; b >= 1 && map[b] == 0; b--) ;
 						at = b >= 1 ? map[b] + 1 : 1
 					}
-					before[at] = before[at] after[k]
+					# A step names the statement after it: the steps that end
+					# the group go just before that line, if it survived.
+					n = split(after[k], part, "\n") - 1; tail = ""; head = ""
+					for (m = n; m >= 1 && part[m] ~ /zoo_step\(/; m--) tail = part[m] "\n" tail
+					for (j = 1; j <= m; j++) head = head part[j] "\n"
+					step_at = (tail != "" && k + 1 <= copied && map[k + 1] > 0) ? map[k + 1] : at
+					before[at] = before[at] head
+					before[step_at] = before[step_at] tail
 				}
 				printf "#line 1 \"%s\"\n", name
 				for (i = 1; i <= nl + 1; i++) {
-					if (i in before) printf "#line %d \"%s\"\n%s#line %d \"%s\"\n", i, name, before[i], i, name
+					# The plumbing is numbered just before line i, so that a
+					# step (named for the line after it) shows line i.
+					if (i in before) {
+						first = i - (split(before[i], part, "\n") - 1); if (first < 1) first = 1
+						printf "#line %d \"%s\"\n%s#line %d \"%s\"\n", first, name, before[i], i, name
+					}
 					if (i <= nl) print own[i]
 				}
 			}'

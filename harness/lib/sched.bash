@@ -6,17 +6,25 @@
 #   sched_program EX PROG    build PROG (broken or fixed) of EX and set
 #                            SCHED_ROOT and SCHED_NAME (for zoo_detect),
 #                            SCHED_BINARY, SCHED_SOURCE (the file it was built
-#                            from) and SCHED_HEADER (the exhibit's PROG.c,
-#                            whose Expect: and Knobs: lines judge it). With
-#                            ZOO_FIXED=file, fixed is that file (its plumbing
-#                            restored if it lacks it), built in a folder that
-#                            goes when the command ends
+#                            from), SCHED_SHOWN (the file whose lines a run
+#                            names, as its reader knows it) and SCHED_HEADER
+#                            (the exhibit's PROG.c, whose Expect: and Knobs:
+#                            lines judge it). With ZOO_FIXED=file, fixed is
+#                            that file (its plumbing restored if it lacks it,
+#                            its lines still numbered as in the file), built
+#                            in a folder that goes when the command ends
+#   sched_gate EX FORCE      fixed.c is the exercise's answer: refuse it, in
+#                            one line, until EX is solved (or FORCE is 1),
+#                            as zoo solution does
 #   sched_knobs              the settings PROG's Knobs: line gives explore
 #   sched_check_schedule LIST  one run of the program on LIST; a list it
 #                            cannot follow (no such thread, one that cannot
 #                            move there) is one line and exit 2
 #   sched_explored EX        true if EX's programs promise something for
 #                            explore; else says why not (its Explore: line)
+#   sched_shortest < OUTPUT  from an explorer's output, its shortest failing
+#                            schedule (a ZOO_SCHEDULE list); sched_shortest_moves:
+#                            how many moves (choices) it takes
 #   sched_lesson_table EX    the lesson's table: broken.c's shortest failing
 #                            schedule, traced, in Markdown, between the markers
 #   sched_lesson_block FILE  the block between the markers in a lesson
@@ -44,12 +52,20 @@ sched_program() {
 		zoo_build_file "$SCHED_SOURCE" "$dir" "$SCHED_NAME" "$ZOO_ROOT/$ex" >&2 ||
 			zoo_die "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror (see above)"
 		SCHED_ROOT=$dir
+		SCHED_SHOWN=$ZOO_FIXED
 	else
 		SCHED_SOURCE=$SCHED_HEADER
+		SCHED_SHOWN=$SCHED_HEADER
 		SCHED_ROOT=$ZOO_ROOT/build
 		SCHED_NAME=$ex/$prog
 	fi
 	SCHED_BINARY=$SCHED_ROOT/plain/$SCHED_NAME
+}
+
+sched_gate() {
+	[[ $2 == 1 || -n ${ZOO_FIXED-} || -n $(state_get "$1" solved) ]] && return 0
+	echo "zoo: fixed.c is the answer to $(zoo_title "$1"): solve the exercise first ($ZOO_CMD check $(zoo_number "$1")), or add --force" >&2
+	exit 1
 }
 
 sched_knobs() {
@@ -69,9 +85,17 @@ sched_check_schedule() {
 sched_explored() {
 	local why
 	[[ -n $(zoo_expect "$ZOO_ROOT/$1/broken.c" explore) ]] && return 0
-	why=$(zoo_header_field Explore "$ZOO_ROOT/$1/broken.c")
-	why=${why#none. }
-	zoo_die "$(zoo_title "$1") has no schedules to explore${why:+: $why}"
+	# The reason is not printed: it names the bug, which a learner may not
+	# have found yet; the header and the lesson say it.
+	zoo_die "$(zoo_title "$1") has no order of steps that shows its bug (its broken.c's Explore: line says why)"
+}
+
+sched_shortest() {
+	sed -nE 's/^[^:]*: the shortest failing schedule: ZOO_SCHEDULE=([^ ]*).*/\1/p'
+}
+
+sched_shortest_moves() {
+	sed -nE 's/^[^:]*: the shortest failing schedule: ZOO_SCHEDULE=[^ ]* \(([0-9]+) moves?\)$/\1/p'
 }
 
 sched_lesson_table() {
@@ -79,7 +103,7 @@ sched_lesson_table() {
 	sched_program "$ex" broken
 	mapfile -t knobs < <(sched_knobs)
 	out=$(zoo_detect explore "$SCHED_ROOT" "$SCHED_NAME" "${knobs[@]}" ZOO_TRACE=markdown) || true
-	list=$(sed -n 's/^broken: the shortest failing schedule: ZOO_SCHEDULE=//p' <<<"$out")
+	list=$(sched_shortest <<<"$out")
 	[[ -n $list ]] || zoo_die "$(zoo_title "$ex"): broken.c has no failing schedule to show"
 	echo "$ZOO_TRACE_BEGIN"
 	echo

@@ -30,7 +30,7 @@ explored() {
 		mapfile -t knobs < <(zoo_knobs "$ZOO_ROOT/$ex/broken.c" explore)
 		run zoo_detect explore "$ZOO_ROOT/build" "$ex/broken" "${knobs[@]}"
 		status_explore=$status
-		list=$(sed -n 's/^broken: the shortest failing schedule: ZOO_SCHEDULE=//p' <<<"$output")
+		list=$(sed -nE 's/^broken: the shortest failing schedule: ZOO_SCHEDULE=([^ ]*).*/\1/p' <<<"$output")
 		ending=$(sed -n 's/^broken: [^:]*: [0-9]* of [0-9]* schedules fail; the shortest, [^ ]*, ends: //p' <<<"$output")
 		[[ -n $list && -n $ending ]] || fail "$ex: no shortest schedule in: $output"
 		run zoo_detect stress "$ZOO_ROOT/build" "$ex/broken" "${knobs[@]}" ZOO_SCHEDULE="$list"
@@ -51,17 +51,21 @@ explored() {
 @test "zoo play, answered on stdin, drives 1.01 into its lost wakeup and says how short it could be" {
 	run bash -c "printf 'consumer\nconsumer\nproducer\nproducer\n' | NO_COLOR=1 '$ZOO_ROOT/harness/zoo' play 1.01"
 	assert_success
-	assert_output --partial 'Who moves? 1-2 or a name (q quits): producer'
+	assert_output --partial 'Who moves? 1 or 2, or a name (q quits): producer'
+	assert_output --regexp 'move 2
+  consumer +locks mailbox_lock \(line [0-9]+\)'
 	assert_output --partial 'signals item_posted: nobody waits (line'
-	assert_output --partial 'hang: no thread can move: consumer waits on item_posted'
-	assert_output --regexp 'Broken: broken.c is in its bug. The shortest schedule there takes [0-9]+ moves'
+	assert_output --regexp 'hang: no thread can move:
+ +consumer waits on item_posted \(line [0-9]+\)
+ +producer waits on item_taken'
+	assert_output --regexp 'Broken: broken.c is in its bug. The shortest order there takes 3 moves'
 	assert_output --partial '(line 28: items_in_box++;)'
 	refute_output --partial 'BUG('
 	refute_output --partial $'\e['
 }
 
-@test "zoo play --schedule replays the moves without asking, and fixed.c cannot be driven into the bug" {
-	run zoo_cmd play 1.01 fixed --schedule producer,producer </dev/null
+@test "zoo play --schedule replays the moves without asking (names or numbers), and fixed.c cannot be driven into the bug" {
+	run zoo_cmd play 1.01 fixed --force --schedule producer,2 </dev/null
 	assert_success
 	refute_output --partial 'Who moves?'
 	assert_output --partial '-> producer (the schedule)'
@@ -83,7 +87,7 @@ explored() {
 	assert_output --regexp 'broadcasts item_posted: wakes consumer[12]'
 	assert_output --partial 'took from an empty mailbox'
 	assert_output --regexp 'consumer[12], line [0-9]+: invariant violated: consumer [12] woke up and took from an empty mailbox'
-	run zoo_cmd trace 1.08 fixed
+	run zoo_cmd trace 1.08 fixed --force
 	assert_success
 	assert_output --partial 'ZOO_SCHEDULE=default'
 	assert_output --partial 'the run ends clean'
@@ -102,6 +106,11 @@ explored() {
 		"explore 1.01 --preemptions 12"
 		"explore 1.01 --seconds soon"
 		"trace 1.01 sideways"
+		"play 1.01 weird"
+		"explore 1.01 fixed"
+		"trace 1.01 --lesson fixed"
+		"play 1.01 --step"
+		"play 1.01 --schedule consumer,,producer"
 	)
 	local c
 	local -a args
@@ -112,7 +121,14 @@ explored() {
 		[[ ${#stderr_lines[@]} == 1 && $stderr == "zoo: "* ]] || fail "zoo $c: stderr is not one 'zoo: ' line: $stderr"
 	done
 	run --separate-stderr zoo_cmd trace 1.07
-	assert_equal "$stderr" "zoo: 1.07 volatile-counter has no schedules to explore: $(zoo_header_field Explore "$ZOO_ROOT/act1-threads/07-volatile-counter/broken.c" | sed 's/^none\. //')"
+	assert_equal "$stderr" "zoo: 1.07 volatile-counter has no order of steps that shows its bug (its broken.c's Explore: line says why)"
+	# fixed.c is the answer: like zoo solution, not before the exercise is solved
+	for c in "play 1.01 fixed" "trace 1.02 fixed"; do
+		read -ra args <<<"$c"
+		run --separate-stderr env ZOO_WORKSPACE="$BATS_TEST_TMPDIR/ws" "$ZOO_ROOT/harness/zoo" "${args[@]}"
+		assert_equal "$status" 1
+		[[ ${#stderr_lines[@]} == 1 && $stderr == "zoo: fixed.c is the answer to "* ]] || fail "zoo $c: $stderr"
+	done
 }
 
 @test "the scheduler runs on the plain build only, and a search cut by its time bound is unfinished, not clean" {
