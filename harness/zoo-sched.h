@@ -1239,6 +1239,8 @@ static void zoo_explore(long bound, long budget_s)
 			   failed, runs, list, best_message);
 	if (unfinished || cut)
 		zoo_finish(ZOO_UNFINISHED, "no schedule failed of %ld, but the search did not finish within its bounds", runs);
+	if (runs == 1)
+		zoo_finish(ZOO_CLEAN, "the only schedule within %ld preemption%s passes", bound, bound == 1 ? "" : "s");
 	zoo_finish(ZOO_CLEAN, "all %ld schedules within %ld preemption%s pass", runs, bound, bound == 1 ? "" : "s");
 }
 

@@ -73,3 +73,8 @@ load ../../harness/zoo
 	refute_output --regexp 'worker \('
 	assert_output --partial 'counted all 2000 increments'
 }
+
+@test "broken.c: every order of its steps counts right: the scheduler is blind to a race inside one statement" {
+	zoo_run_expected explore broken ZOO_ITERS=1000
+	assert_output --partial 'the only schedule within 2 preemptions passes'
+}

@@ -20,8 +20,9 @@
 #   sched_check_schedule LIST  one run of the program on LIST; a list it
 #                            cannot follow (no such thread, one that cannot
 #                            move there) is one line and exit 2
-#   sched_explored EX        true if EX's programs promise something for
-#                            explore; else says why not (its Explore: line)
+#   sched_has_schedules EX   true if EX's broken.c promises that explore finds
+#                            its bug (any promise but missed)
+#   sched_explored EX        the same, or one line and exit 2
 #   sched_shortest < OUTPUT  from an explorer's output, its shortest failing
 #                            schedule (a ZOO_SCHEDULE list); sched_shortest_moves:
 #                            how many moves (choices) it takes
@@ -82,9 +83,14 @@ sched_check_schedule() {
 	zoo_die "--schedule $1: ${why:-the program refused it}"
 }
 
+sched_has_schedules() {
+	local promise
+	promise=$(zoo_expect "$ZOO_ROOT/$1/broken.c" explore)
+	[[ -n $promise && $promise != missed ]]
+}
+
 sched_explored() {
-	local why
-	[[ -n $(zoo_expect "$ZOO_ROOT/$1/broken.c" explore) ]] && return 0
+	sched_has_schedules "$1" && return 0
 	# The reason is not printed: it names the bug, which a learner may not
 	# have found yet; the header and the lesson say it.
 	zoo_die "$(zoo_title "$1") has no order of steps that shows its bug (its broken.c's Explore: line says why)"

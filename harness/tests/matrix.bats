@@ -101,3 +101,10 @@ setup() {
 	run tail -n 1 "$OUT"
 	assert_output '2 cells, 0 promised, all kept.'
 }
+
+@test "a detector blind to a bug is promised as missed, and the cell says so" {
+	run "$ZOO" matrix --output "$OUT" --detectors explore 1.07
+	assert_success
+	run grep -E '\| broken\.c \| ✓ missed: clean \([0-9.]+ s\) \|$' "$OUT"
+	assert_success
+}

@@ -135,7 +135,8 @@ setup() {
 		done
 	done >"$BATS_TEST_TMPDIR/kept"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/kept")" "$(printf '%s\n' 'report <- report at BUG line' 'report-no-line <- report, no line' \
-		'false-positive <- false positive' 'clean <- clean' 'hang <- hang caught' 'invariant <- invariant violated')"
+		'false-positive <- false positive' 'clean <- clean' 'hang <- hang caught' 'invariant <- invariant violated' \
+		'missed <- clean' 'missed <- hang caught' 'missed <- invariant violated')"
 }
 
 @test "the status numbers come from exit-status.def, and no other harness file writes one" {
