@@ -13,6 +13,12 @@
  *   zoo_step("text")           a point, named for what the thread does next:
  *                              the statement on the line after it, whose
  *                              line number the trace and the player show
+ *   zoo_poll("text")           a step in a loop that waits for another thread
+ *                              or process to change something (a flag, a
+ *                              file's size): it moves only when no other
+ *                              thread can, and only if something moved
+ *                              since it last looked; a poll that nothing can
+ *                              end is a hang, found at once
  *   zoo_show(variable)         in main(): the player's screen shows it
  *
  * Off (the default: a detector run, a stress run) a point costs one test of
@@ -109,6 +115,8 @@ struct zoo_sched_thread {
 	int joins;                   /* JOINING: whom */
 	pthread_cond_t turn;         /* signalled when its turn comes */
 	int starter;                 /* who started it; -1 once it reached its first point */
+	bool polling;                /* parked at a zoo_poll */
+	unsigned long polled_at;     /* zoo_sched.changes when it last polled */
 };
 
 struct zoo_sched_row {
@@ -152,6 +160,7 @@ struct zoo_sched_state {
 	int nshown;
 	unsigned long wait_seq;
 	int moves;                                /* choices made so far */
+	unsigned long changes;                    /* points passed that were not polls */
 	struct zoo_sched_row row[ZOO_SCHED_POINTS];
 	int rows;
 	char schedule[1024];                      /* ZOO_SCHEDULE's list */
@@ -260,7 +269,11 @@ static void zoo_sched_blocked_on(int t, char *buf, size_t size)
 		break;
 	case ZOO_T_READY:
 	case ZOO_T_DONE:
-		snprintf(buf, size, "%s", th->state == ZOO_T_DONE ? "has ended" : "can move");
+		if (th->polling)
+			snprintf(buf, size, "polls: %s (line %d), and nothing has moved since it last looked",
+				 th->next, th->next_line);
+		else
+			snprintf(buf, size, "%s", th->state == ZOO_T_DONE ? "has ended" : "can move");
 		break;
 	}
 }
@@ -582,12 +595,16 @@ static int zoo_sched_choose(int from)
 	char name[24];
 
 	for (int t = 0; t < zoo_sched.threads; t++)
-		if (zoo_sched_can_move(t) && zoo_sched.thread[t].state != ZOO_T_JOINING)
+		if (zoo_sched_can_move(t) && zoo_sched.thread[t].state != ZOO_T_JOINING && !zoo_sched.thread[t].polling)
 			can[n++] = t;
 	/* A joiner whose thread has ended moves only when no other thread can:
 	 * a bound on the search (it joins, then goes on to its next point). */
 	for (int t = 0; t < zoo_sched.threads && n == 0; t++)
-		if (zoo_sched_can_move(t))
+		if (zoo_sched_can_move(t) && !zoo_sched.thread[t].polling)
+			can[n++] = t;
+	/* A poller, last: and only if something moved since it looked. */
+	for (int t = 0; t < zoo_sched.threads && n == 0; t++)
+		if (zoo_sched.thread[t].polling && zoo_sched.thread[t].polled_at < zoo_sched.changes)
 			can[n++] = t;
 	if (n == 0)
 		zoo_sched_hang(NULL);
@@ -708,6 +725,8 @@ static void zoo_sched_yield(void)
 	} else {
 		next = zoo_sched_choose(self);
 	}
+	if (!zoo_sched.thread[next].polling)
+		zoo_sched.changes++;
 
 	if (next != self) {
 		zoo_sched_hand_to(next);
@@ -730,6 +749,18 @@ static void zoo_sched_point(int line, const char *fmt, ...)
 	th->state = ZOO_T_READY;
 	zoo_sched_yield();
 	zoo_sched_row_add(zoo_sched_self, line, th->next);
+}
+
+/* A poll: a point that waits for others (see the top of this file). */
+static ZOO_UNUSED void zoo_sched_poll(int line, const char *text)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+
+	th->polling = true;
+	th->polled_at = zoo_sched.changes;
+	zoo_sched_point(line, "%s", text);
+	th->polling = false;
+	th->polled_at = zoo_sched.changes;
 }
 
 /* ---- the modelled calls ---- */

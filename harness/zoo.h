@@ -26,7 +26,8 @@
  *                can take it for synchronization.
  *   steps        zoo_step("text") marks a point where the order of the threads
  *                matters, named for what the thread does next; unused, it
- *                costs one test of a flag. zoo trace, zoo play and zoo explore pick the
+ *                costs one test of a flag. zoo_poll("text") is the step of a
+ *                loop that waits for another thread to change something. zoo trace, zoo play and zoo explore pick the
  *                order of the threads at these points and at every wrapped
  *                call below (harness/zoo-sched.h). zoo_show(v) in main() puts
  *                v on the player's screen.
@@ -147,6 +148,7 @@ static void zoo_sched_fork_child(int id);
 static void zoo_sched_fork_parent(int id, pid_t pid);
 static void zoo_sched_child_exit(void);
 static void zoo_sched_wait_child(pid_t pid);
+static void zoo_sched_poll(int line, const char *text);
 
 #define ZOO_UNUSED __attribute__((unused))
 #define ZOO_CAT_(a, b) a##b
@@ -282,6 +284,14 @@ void zoo_die_call(const char *file, int line, const char *call, int rc)
 #define zoo_barrier_wait(b)                                                                     \
 	zoo_sched_or(zoo_finish(ZOO_USAGE, "the scheduler does not model barriers (zoo_barrier_wait)"), \
 		     zoo_barrier_rc(pthread_barrier_wait(b)))
+
+/* A poll: a step in a loop that waits for another thread or process to
+ * change something; under the scheduler it moves only after another has. */
+#define zoo_poll(text)                                                      \
+	do {                                                                \
+		if (zoo_sched_on)                                           \
+			zoo_sched_poll(__LINE__ + 1, (text));               \
+	} while (0)
 
 /* A named step: a point where the order of the threads matters, on the line
  * before the statement it names (the line the trace shows). */

@@ -47,7 +47,7 @@
 # grade) applies them, so they are written nowhere else. A rule is R1..R10 or
 # C1..C4 (COURSE.md, "The card").
 
-ZOO_PLUMBING='zoo_(cue|widen|preempt|step|show)|^[[:space:]]*[.]widen_us[[:space:]]*='
+ZOO_PLUMBING='zoo_(cue|widen|preempt|step|poll|show)|^[[:space:]]*[.]widen_us[[:space:]]*='
 ZOO_RULE_RE='[RC][0-9]+'
 
 zoo_header_field() {
@@ -205,7 +205,7 @@ zoo_restore() {
 					# A step names the statement after it: the steps that end
 					# the group go just before that line, if it survived.
 					n = split(after[k], part, "\n") - 1; tail = ""; head = ""
-					for (m = n; m >= 1 && part[m] ~ /zoo_step\(/; m--) tail = part[m] "\n" tail
+					for (m = n; m >= 1 && part[m] ~ /zoo_(step|poll)\(/; m--) tail = part[m] "\n" tail
 					for (j = 1; j <= m; j++) head = head part[j] "\n"
 					step_at = (tail != "" && k + 1 <= copied && map[k + 1] > 0) ? map[k + 1] : at
 					before[at] = before[at] head

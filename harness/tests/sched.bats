@@ -173,3 +173,18 @@ explored() {
 			fail "$ex/README.md: its interleaving table is not what the program does now; run: harness/zoo trace --lesson $(zoo_number "$ex")"
 	done
 }
+
+@test "a poll moves only after another thread has: its search ends, and a poll nothing can end is a hang found at once" {
+	local poller=harness/tests/fixtures/procs/poller
+	(zoo_build harness/tests/fixtures/procs) >&2
+	run zoo_detect explore "$ZOO_ROOT/build" "$poller"
+	assert_equal "$status" "$ZOO_S_CLEAN"
+	assert_output --partial 'the only schedule within 2 preemptions passes'
+	run zoo_detect explore "$ZOO_ROOT/build" "$poller" ZOO_THREADS=1
+	assert_equal "$status" "$ZOO_S_HANG"
+	assert_output --regexp 'waiter polls: looks at the flag again \(line [0-9]+\), and nothing has moved since it last looked'
+	# Off the scheduler the same program is a hang for the watchdog: polling is not progress.
+	run zoo_detect stress "$ZOO_ROOT/build" "$poller" ZOO_THREADS=1
+	assert_equal "$status" "$ZOO_S_HANG"
+	assert_output --partial 'no progress for'
+}
