@@ -60,7 +60,8 @@
  *   ZOO_SOURCE=path            the program's source, for the player's screen
  *
  * Processes: the state lives in a page every process of the run shares, so
- * a child of zoo_fork() is one more thread (child1, child2...): it runs at
+ * a child of zoo_fork() is one more thread (zoo_sched_add("child"): child1,
+ * child2...; zoo_child_exit() calls zoo_sched_ended()): it runs at
  * once to its first point, zoo_wait_child() waits for it as a join does,
  * and zoo_child_exit() ends its turn. A child that ends the run (its
  * zoo_finish, or a hang it finds) hands the end to the first process,
@@ -900,89 +901,99 @@ static ZOO_UNUSED void zoo_sched_signal(pthread_cond_t *c, const char *expr, int
 		zoo_sched_note(": nobody waits");
 }
 
-static void *zoo_sched_trampoline(void *arg)
-{
-	struct zoo_sched_thread *th = arg;
-	char name[24];
-	void *result;
-
-	zoo_sched_self = (int)(th - zoo_sched.thread);
-	zoo_sched_wait_turn(zoo_sched_self);
-	zoo_sched_row_add(zoo_sched_self, 0, "starts");
-	result = th->start(th->arg);
-	zoo_sched_row_add(zoo_sched_self, 0, "ends");
-	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
-		if (zoo_sched.held[i].m != NULL && zoo_sched.held[i].owner == zoo_sched_self)
-			zoo_sched_note(", still holding %s", zoo_sched.held[i].name);
-	(void)name;
-	th->state = ZOO_T_DONE;
-	if (th->starter >= 0)
-		zoo_sched_hand_to(th->starter); /* it ended before any point */
-	else
-		zoo_sched_hand_to(zoo_sched_choose(zoo_sched_self));
-	return result;
-}
-
-static ZOO_UNUSED void zoo_sched_spawn(pthread_t *t, void *(*start)(void *), void *arg, const char *fn)
-{
-	int id = zoo_sched.threads, nth = 1;
-
-	if (id == ZOO_SCHED_THREADS)
-		zoo_finish(ZOO_USAGE, "the scheduler follows at most %d threads", ZOO_SCHED_THREADS);
-	for (int i = 0; i < id; i++)
-		nth += strcmp(zoo_sched.thread[i].fn, fn) == 0;
-	zoo_sched.thread[id] = (struct zoo_sched_thread){
-		.state = ZOO_T_READY, .fn = fn, .nth = nth, .start = start, .arg = arg,
-		.starter = zoo_sched_self,
-	};
-	zoo_sched_cond_init(&zoo_sched.thread[id].turn);
-	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
-	zoo_sched.threads++;
-	zoo_check(pthread_create(t, NULL, zoo_sched_trampoline, &zoo_sched.thread[id]));
-	zoo_sched.thread[id].handle = *t;
-	/* It runs at once to its first point: what it does before is its own. */
-	zoo_sched_hand_to(id);
-	zoo_sched_wait_turn(zoo_sched_self);
-	zoo_progress();
-}
-
-static ZOO_UNUSED void zoo_sched_join(pthread_t t)
-{
-	struct zoo_sched_thread *self = &zoo_sched.thread[zoo_sched_self];
-	int target = -1;
-
-	for (int i = 1; i < zoo_sched.threads; i++)
-		if (pthread_equal(zoo_sched.thread[i].handle, t))
-			target = i;
-	if (target < 0)
-		zoo_finish(ZOO_USAGE, "zoo_thread_join() of a thread zoo_thread_start() did not start");
-	if (zoo_sched.thread[target].state != ZOO_T_DONE) {
-		self->state = ZOO_T_JOINING;
-		self->joins = target;
-		zoo_sched_yield();
-		self->state = ZOO_T_READY;
-	}
-	zoo_check(pthread_join(t, NULL));
-}
-
-/* ---- processes: a child of zoo_fork() is one more thread ---- */
-
-/* Before fork(): the child's place in the schedule, named child1, child2... */
-static ZOO_UNUSED int zoo_sched_fork_prepare(void)
+/* A new place in the schedule, for a thread or a process started by the
+ * running thread: named after fn, numbered when several share it. */
+static int zoo_sched_add(const char *fn)
 {
 	int id = zoo_sched.threads, nth = 1;
 
 	if (id == ZOO_SCHED_THREADS)
 		zoo_finish(ZOO_USAGE, "the scheduler follows at most %d threads and processes", ZOO_SCHED_THREADS);
 	for (int i = 0; i < id; i++)
-		nth += strcmp(zoo_sched.thread[i].fn, "child") == 0;
-	zoo_sched.thread[id] = (struct zoo_sched_thread){ .state = ZOO_T_READY, .fn = "child", .nth = nth,
-							  .starter = zoo_sched_self };
-	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
+		nth += strcmp(zoo_sched.thread[i].fn, fn) == 0;
+	zoo_sched.thread[id] = (struct zoo_sched_thread){
+		.state = ZOO_T_READY, .fn = fn, .nth = nth, .starter = zoo_sched_self,
+	};
 	zoo_sched_cond_init(&zoo_sched.thread[id].turn);
+	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
 	zoo_sched.threads++;
 	return id;
 }
+
+/* The new thread or process runs at once to its first point: what it does
+ * before is its own. Its starter waits meanwhile. */
+static void zoo_sched_run_to_first_point(int id)
+{
+	zoo_sched_hand_to(id);
+	zoo_sched_wait_turn(zoo_sched_self);
+	zoo_progress();
+}
+
+/* The running thread or process has ended: the next one moves. */
+static void zoo_sched_ended(void)
+{
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+
+	zoo_sched_row_add(zoo_sched_self, 0, "ends");
+	for (int i = 0; i < ZOO_SCHED_LOCKS; i++)
+		if (zoo_sched.held[i].m != NULL && zoo_sched.held[i].owner == zoo_sched_self)
+			zoo_sched_note(", still holding %s", zoo_sched.held[i].name);
+	th->state = ZOO_T_DONE;
+	/* one that ended before any point goes back to its starter */
+	zoo_sched_hand_to(th->starter >= 0 ? th->starter : zoo_sched_choose(zoo_sched_self));
+}
+
+/* Wait for thread or process `target` to end, as a join does. */
+static void zoo_sched_await_end(int target)
+{
+	struct zoo_sched_thread *self = &zoo_sched.thread[zoo_sched_self];
+
+	if (zoo_sched.thread[target].state == ZOO_T_DONE)
+		return;
+	self->state = ZOO_T_JOINING;
+	self->joins = target;
+	zoo_sched_yield();
+	self->state = ZOO_T_READY;
+}
+
+static void *zoo_sched_trampoline(void *arg)
+{
+	struct zoo_sched_thread *th = arg;
+	void *result;
+
+	zoo_sched_self = (int)(th - zoo_sched.thread);
+	zoo_sched_wait_turn(zoo_sched_self);
+	zoo_sched_row_add(zoo_sched_self, 0, "starts");
+	result = th->start(th->arg);
+	zoo_sched_ended();
+	return result;
+}
+
+static ZOO_UNUSED void zoo_sched_spawn(pthread_t *t, void *(*start)(void *), void *arg, const char *fn)
+{
+	int id = zoo_sched_add(fn);
+
+	zoo_sched.thread[id].start = start;
+	zoo_sched.thread[id].arg = arg;
+	zoo_check(pthread_create(t, NULL, zoo_sched_trampoline, &zoo_sched.thread[id]));
+	zoo_sched.thread[id].handle = *t;
+	zoo_sched_run_to_first_point(id);
+}
+
+static ZOO_UNUSED void zoo_sched_join(pthread_t t)
+{
+	int target = -1;
+
+	for (int i = 1; i < zoo_sched.threads; i++)
+		if (zoo_sched.thread[i].pid == 0 && pthread_equal(zoo_sched.thread[i].handle, t))
+			target = i;
+	if (target < 0)
+		zoo_finish(ZOO_USAGE, "zoo_thread_join() of a thread zoo_thread_start() did not start");
+	zoo_sched_await_end(target);
+	zoo_check(pthread_join(t, NULL));
+}
+
+/* ---- processes: a child of zoo_fork() is one more thread ---- */
 
 /* In the child, just after fork(): wait for its turn, then run to its first point. */
 static ZOO_UNUSED void zoo_sched_fork_child(int id)
@@ -996,32 +1007,15 @@ static ZOO_UNUSED void zoo_sched_fork_child(int id)
 static ZOO_UNUSED void zoo_sched_fork_parent(int id, pid_t pid)
 {
 	zoo_sched.thread[id].pid = pid;
-	zoo_sched_hand_to(id);
-	zoo_sched_wait_turn(zoo_sched_self);
-}
-
-/* zoo_child_exit(): the child process is done; the next thread moves. */
-static ZOO_UNUSED void zoo_sched_child_exit(void)
-{
-	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
-
-	zoo_sched_row_add(zoo_sched_self, 0, "ends");
-	th->state = ZOO_T_DONE;
-	zoo_sched_hand_to(th->starter >= 0 ? th->starter : zoo_sched_choose(zoo_sched_self));
+	zoo_sched_run_to_first_point(id);
 }
 
 /* zoo_wait_child(): like a join, on the child's place in the schedule. */
 static ZOO_UNUSED void zoo_sched_wait_child(pid_t pid)
 {
-	struct zoo_sched_thread *self = &zoo_sched.thread[zoo_sched_self];
-
 	for (int i = 1; i < zoo_sched.threads; i++)
-		if (zoo_sched.thread[i].pid == pid && zoo_sched.thread[i].state != ZOO_T_DONE) {
-			self->state = ZOO_T_JOINING;
-			self->joins = i;
-			zoo_sched_yield();
-			self->state = ZOO_T_READY;
-		}
+		if (zoo_sched.thread[i].pid == pid)
+			zoo_sched_await_end(i);
 }
 
 /* A child process that ends the run (its zoo_finish, or the hang it found)

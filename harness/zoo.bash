@@ -17,6 +17,10 @@
 #                                      line of one of its sources
 #   zoo_assert_clean                   status CLEAN, no report, result clean
 #   zoo_assert_no_ipc_left             no IPC object of the test's runs is left
+#   zoo_assert_every_schedule_fails    the last run (under explore) failed on
+#                                      every schedule it explored
+#   sched_shortest                     from lib/sched.bash: the shortest
+#                                      failing schedule in explore's output
 #   zoo_ipc_hold / zoo_ipc_list / zoo_fds   from lib/run.bash, for os checks
 #
 # Every IPC object a run makes is removed when the run ends; a test that
@@ -37,7 +41,7 @@
 # BATS_TEST_TIMEOUT (15 s), each run by ZOO_RUN_TIMEOUT (12 s).
 
 _zoo_lib=$(dirname "${BASH_SOURCE[0]}")/lib
-for _zoo_file in core header report verdict run; do
+for _zoo_file in core header report verdict run sched; do
 	# shellcheck source=/dev/null
 	source "$_zoo_lib/$_zoo_file.bash"
 done
@@ -73,14 +77,11 @@ zoo_setup_file() {
 		[[ $ZOO_FIXED == /* ]] || ZOO_FIXED=$PWD/$ZOO_FIXED
 		[[ -f $ZOO_FIXED ]] || fail "ZOO_FIXED=$ZOO_FIXED: no such file"
 		# A learner's copy lacks the plumbing that forces the schedule
-		# (lib/header.bash): put it back, lines still numbered as theirs.
-		local src
-		src=$(zoo_attempt_source "$ZOO_EXHIBIT" "$ZOO_FIXED" "$BATS_FILE_TMPDIR/restored")
-		ZOO_FIXED_SOURCE=$src
-		# A build failure fails every run of `fixed`, not the file: each
-		# fixed-side test then says why, and Bats' reports stay whole.
-		if ! zoo_build_file "$src" "$BATS_FILE_TMPDIR/learner" "$(zoo_attempt_name)" "$BATS_TEST_DIRNAME" \
-			>"$BATS_FILE_TMPDIR/build.log" 2>&1; then
+		# (lib/header.bash): the build puts it back, lines still numbered
+		# as theirs. A build failure fails every run of `fixed`, not the
+		# file: each fixed-side test then says why, and Bats' reports stay whole.
+		if ! ZOO_FIXED_SOURCE=$(zoo_attempt_build "$ZOO_EXHIBIT" "$ZOO_FIXED" "$BATS_FILE_TMPDIR/learner" \
+			2>"$BATS_FILE_TMPDIR/build.log"); then
 			[[ -z ${ZOO_VERDICTS-} ]] || cp "$BATS_FILE_TMPDIR/build.log" "$ZOO_VERDICTS/build.log"
 		else
 			rm -f "$BATS_FILE_TMPDIR/build.log"
@@ -194,6 +195,14 @@ zoo_assert_no_ipc_left() {
 		left+=$(zoo_ipc_list "$prefix" "$key")
 	done <"$ZOO_IPC_REGISTRY"
 	[[ -z $left ]] || fail "IPC objects left behind: $left"
+}
+
+zoo_assert_every_schedule_fails() {
+	local failed explored
+	read -r failed explored < <(sched_counts <<<"$output")
+	[[ -n $explored && $failed == "$explored" ]] && return 0
+	zoo_show_report
+	fail "expected every schedule to fail; explore says ${failed:-?} of ${explored:-?}"
 }
 
 zoo_run_expected() {

@@ -143,10 +143,10 @@ static void zoo_sched_point(int line, const char *fmt, ...) __attribute__((forma
 static void zoo_sched_lock(pthread_mutex_t *m, const char *expr, int line);
 static void zoo_sched_unlock(pthread_mutex_t *m, const char *expr, int line);
 static void zoo_sched_end(int status, int line, const char *message);
-static int zoo_sched_fork_prepare(void);
+static int zoo_sched_add(const char *fn);
 static void zoo_sched_fork_child(int id);
 static void zoo_sched_fork_parent(int id, pid_t pid);
-static void zoo_sched_child_exit(void);
+static void zoo_sched_ended(void);
 static void zoo_sched_wait_child(pid_t pid);
 static void zoo_sched_poll(int line, const char *text);
 
@@ -315,19 +315,13 @@ struct zoo_guard {
 
 static inline struct zoo_guard zoo_guard_take(pthread_mutex_t *m, const char *name, int line)
 {
-	if (zoo_sched_on)
-		zoo_sched_lock(m, name, line);
-	else
-		zoo_lock(m);
+	zoo_sched_or(zoo_sched_lock(m, name, line), pthread_mutex_lock(m));
 	return (struct zoo_guard){ m, name };
 }
 
 static inline void zoo_guard_drop(struct zoo_guard *g)
 {
-	if (zoo_sched_on)
-		zoo_sched_unlock(g->m, g->name, 0);
-	else
-		zoo_unlock(g->m);
+	zoo_sched_or(zoo_sched_unlock(g->m, g->name, 0), pthread_mutex_unlock(g->m));
 }
 
 #define zoo_scoped_lock(m)                                                  \
@@ -687,7 +681,7 @@ static ZOO_UNUSED pid_t zoo_fork(void)
 
 	zoo_watchdog_stop();
 	fflush(NULL); /* or the child inherits unwritten output and writes it again */
-	int sched_id = zoo_sched_on ? zoo_sched_fork_prepare() : -1;
+	int sched_id = zoo_sched_on ? zoo_sched_add("child") : -1;
 	pid = fork();
 	if (pid < 0)
 		zoo_die_errno("fork()");
@@ -742,7 +736,7 @@ static ZOO_UNUSED __attribute__((noreturn)) void zoo_child_exit(int status)
 {
 	fflush(NULL);
 	if (zoo_sched_on)
-		zoo_sched_child_exit();
+		zoo_sched_ended();
 	exit(status);
 }
 

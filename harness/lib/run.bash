@@ -17,10 +17,14 @@
 #   zoo_build_file SRC OUT NAME INC   build one file that is not an exhibit's
 #                            (an attempt, a mutant, a scanned program) as
 #                            OUT/<variant>/NAME with the Makefile's flags
-#   zoo_attempt_source EX FILE DIR   the file to build for FILE, an attempt at
-#                            EX's fixed.c: FILE itself, or, if it lacks the
-#                            plumbing broken.c has (a learner's copy), a copy
-#                            in DIR with broken.c's put back (zoo_restore)
+#   zoo_attempt_build EX FILE DIR   build FILE, an attempt at EX's fixed.c, as
+#                            DIR/<variant>/NAME, NAME being FILE's name less
+#                            .c (exercise.c runs as "exercise"); a FILE that
+#                            lacks the plumbing broken.c has (a learner's
+#                            copy) gets it put back first, in DIR/restored
+#                            (zoo_restore). Prints the file it built; the
+#                            compiler's words go to stderr; the status says
+#                            if it built
 #   zoo_ipc_hold             in a test: keep one IPC prefix for the runs that
 #                            follow and leave their objects in place (a crash,
 #                            then a rerun that must find them); the test's
@@ -201,14 +205,15 @@ zoo_build() {
 		zoo_die "the programs do not build (see above)"
 }
 
-zoo_attempt_source() { # EX FILE DIR
+zoo_attempt_build() { # EX FILE DIR
 	local broken=$ZOO_ROOT/$1/broken.c src=$2
 	if ! grep -qE "$ZOO_PLUMBING" "$2" && grep -qE "$ZOO_PLUMBING" "$broken"; then
-		mkdir -p "$3"
-		src=$3/$(basename "$2")
+		mkdir -p "$3/restored"
+		src=$3/restored/$(basename "$2")
 		zoo_restore "$broken" "$2" "$2" >"$src"
 	fi
 	echo "$src"
+	zoo_build_file "$src" "$3" "$(basename "$2" .c)" "$ZOO_ROOT/$1" >&2
 }
 
 # The compiler's words go to stdout and stderr; the status says if it built.

@@ -17,12 +17,16 @@
 #                            one line, until EX is solved (or FORCE is 1),
 #                            as zoo solution does
 #   sched_knobs              the settings PROG's Knobs: line gives explore
+#   sched_run DET [VAR=value...]   zoo_detect DET on that program, with those
+#                            settings and the VARs
 #   sched_check_schedule LIST  one run of the program on LIST; a list it
 #                            cannot follow (no such thread, one that cannot
 #                            move there) is one line and exit 2
 #   sched_has_schedules EX   true if EX's broken.c promises that explore finds
 #                            its bug (any promise but missed)
 #   sched_explored EX        the same, or one line and exit 2
+#   sched_counts < OUTPUT    from an explorer's output: how many schedules
+#                            failed, then how many it explored
 #   sched_shortest < OUTPUT  from an explorer's output, its shortest failing
 #                            schedule (a ZOO_SCHEDULE list); sched_shortest_moves:
 #                            how many moves (choices) it takes
@@ -31,7 +35,7 @@
 #   sched_lesson_block FILE  the block between the markers in a lesson
 #
 # The markers are the lines ZOO_TRACE_BEGIN and ZOO_TRACE_END; a test
-# (harness/tests/readers.bats) checks every lesson's block against the
+# (harness/tests/sched.bats) checks every lesson's block against the
 # program, and `zoo trace --lesson EX` writes it.
 
 # shellcheck disable=SC2034,SC2016 # used by the commands; the backquotes are Markdown
@@ -48,10 +52,9 @@ sched_program() {
 		dir=$(mktemp -d "${TMPDIR:-/tmp}/zoo-sched.XXXXXX")
 		# shellcheck disable=SC2064 # the folder is known now
 		trap "rm -rf '$dir'" EXIT
-		SCHED_SOURCE=$(zoo_attempt_source "$ex" "$ZOO_FIXED" "$dir/restored")
-		SCHED_NAME=$(basename "$ZOO_FIXED" .c)
-		zoo_build_file "$SCHED_SOURCE" "$dir" "$SCHED_NAME" "$ZOO_ROOT/$ex" >&2 ||
+		SCHED_SOURCE=$(zoo_attempt_build "$ex" "$ZOO_FIXED" "$dir") ||
 			zoo_die "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror (see above)"
+		SCHED_NAME=$(basename "$ZOO_FIXED" .c)
 		SCHED_ROOT=$dir
 		SCHED_SHOWN=$ZOO_FIXED
 	else
@@ -73,11 +76,17 @@ sched_knobs() {
 	zoo_knobs "$SCHED_HEADER" explore
 }
 
+sched_run() {
+	local det=$1
+	local -a knobs
+	shift
+	mapfile -t knobs < <(sched_knobs)
+	zoo_detect "$det" "$SCHED_ROOT" "$SCHED_NAME" "${knobs[@]}" "$@"
+}
+
 sched_check_schedule() {
 	local out status=0 why
-	local -a knobs
-	mapfile -t knobs < <(sched_knobs)
-	out=$(zoo_detect stress "$SCHED_ROOT" "$SCHED_NAME" "${knobs[@]}" ZOO_SCHEDULE="$1") || status=$?
+	out=$(sched_run stress ZOO_SCHEDULE="$1") || status=$?
 	[[ $status != "$ZOO_S_USAGE" ]] && return 0
 	why=$(sed -n 's/^.*ZOO_SCHEDULE[=:] *//p' <<<"$out" | head -n 1)
 	zoo_die "--schedule $1: ${why:-the program refused it}"
@@ -96,6 +105,10 @@ sched_explored() {
 	zoo_die "$(zoo_title "$1") has no order of steps that shows its bug (its broken.c's Explore: line says why)"
 }
 
+sched_counts() {
+	sed -nE 's/^[^:]*: explored ([0-9]+) schedules? .*: ([0-9]+) fail .*/\2 \1/p' | head -n 1
+}
+
 sched_shortest() {
 	sed -nE 's/^[^:]*: the shortest failing schedule: ZOO_SCHEDULE=([^ ]*).*/\1/p'
 }
@@ -107,8 +120,7 @@ sched_shortest_moves() {
 sched_lesson_table() {
 	local ex=$1 out list
 	sched_program "$ex" broken
-	mapfile -t knobs < <(sched_knobs)
-	out=$(zoo_detect explore "$SCHED_ROOT" "$SCHED_NAME" "${knobs[@]}" ZOO_TRACE=markdown) || true
+	out=$(sched_run explore ZOO_TRACE=markdown) || true
 	list=$(sched_shortest <<<"$out")
 	[[ -n $list ]] || zoo_die "$(zoo_title "$ex"): broken.c has no failing schedule to show"
 	echo "$ZOO_TRACE_BEGIN"

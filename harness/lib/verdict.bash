@@ -8,12 +8,15 @@
 #                           PROMISE the Expect: value for the detector (may be
 #                           empty), FILE... the sources its report may cite
 #   zoo_keeps PROMISE VERDICT            does the verdict keep the promise?
-#   zoo_judge EX PROG DET    run PROG of exhibit EX under DET with the settings
-#                            its Knobs: line gives DET, and judge it against its
-#                            Expect: line (the demo and the matrix); sets
+#   zoo_judge EX PROG DET [VAR=value...]   run PROG of exhibit EX under DET
+#                            with the settings its Knobs: line gives DET, then
+#                            the VARs, and judge it against its Expect: line
+#                            (the demo, the matrix, zoo explore); sets
 #                            JUDGED_OUT, _STATUS, _KNOBS (an array), _PROMISE,
 #                            _VERDICT, _KEPT (yes, no, or - without a promise)
-#                            and _TENTHS (tenths of a second the run took)
+#                            and _TENTHS (tenths of a second the run took).
+#                            JUDGE_ROOT and JUDGE_NAME, when set, name another
+#                            build of PROG to run (an attempt at fixed.c)
 #
 #   verdict              status, and what the report says
 #   report at BUG line   REPORT, and the report cites a line marked BUG(Rn)
@@ -83,13 +86,15 @@ zoo_keeps() {
 zoo_judge() {
 	local ex=$1 prog=$2 det=$3 src start
 	local -a sources
+	shift 3
 	src=$ZOO_ROOT/$ex/$prog.c
 	mapfile -t JUDGED_KNOBS < <(zoo_knobs "$src" "$det")
 	mapfile -t sources < <(zoo_sources "$ex")
 	JUDGED_PROMISE=$(zoo_expect "$src" "$det")
 	JUDGED_STATUS=0
 	start=$(date +%s%N)
-	JUDGED_OUT=$(zoo_detect "$det" "$ZOO_ROOT/build" "$ex/$prog" "${JUDGED_KNOBS[@]}" </dev/null) || JUDGED_STATUS=$?
+	JUDGED_OUT=$(zoo_detect "$det" "${JUDGE_ROOT:-$ZOO_ROOT/build}" "${JUDGE_NAME:-$ex/$prog}" \
+		"${JUDGED_KNOBS[@]}" "$@" </dev/null) || JUDGED_STATUS=$?
 	JUDGED_TENTHS=$((($(date +%s%N) - start) / 100000000))
 	JUDGED_VERDICT=$(zoo_verdict "$JUDGED_STATUS" "$JUDGED_PROMISE" "${sources[@]}" <<<"$JUDGED_OUT")
 	JUDGED_KEPT=-

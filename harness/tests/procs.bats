@@ -139,7 +139,7 @@ procs_assert_none_alive() {
 	zoo_run_expected explore starters
 	assert_output --regexp '#   child1 +child2'
 	local list
-	list=$(sed -nE 's/^starters: the shortest failing schedule: ZOO_SCHEDULE=([^ ]*).*/\1/p' <<<"$output")
+	list=$(sched_shortest <<<"$output")
 	[[ -n $list ]] || fail "no shortest schedule in: $output"
 	zoo_run stress starters ZOO_SCHEDULE="$list"
 	zoo_assert_status INVARIANT
