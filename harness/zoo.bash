@@ -107,16 +107,10 @@ zoo_test_sources() {
 	done
 }
 
-# An attempt's program is named after its file (exercise.c runs as
-# "exercise"), so that its reports do not look like the zoo's fixed.c.
-zoo_attempt_name() {
-	basename "$ZOO_FIXED" .c
-}
-
 # The plain build of PROG that zoo_run runs: the exhibit's, or the attempt's.
 zoo_binary() {
 	if [[ $1 == fixed && -n ${ZOO_FIXED-} ]]; then
-		echo "$BATS_FILE_TMPDIR/learner/plain/$(zoo_attempt_name)"
+		echo "$BATS_FILE_TMPDIR/learner/plain/$(zoo_attempt_name "$ZOO_FIXED")"
 	else
 		echo "$ZOO_ROOT/build/plain/$ZOO_EXHIBIT/$1"
 	fi
@@ -128,7 +122,7 @@ zoo_run() {
 	header=$ZOO_ROOT/$ZOO_EXHIBIT/$prog.c
 	shift 2
 	if [[ $prog == fixed && -n ${ZOO_FIXED-} ]]; then
-		root=$BATS_FILE_TMPDIR/learner name=$(zoo_attempt_name)
+		root=$BATS_FILE_TMPDIR/learner name=$(zoo_attempt_name "$ZOO_FIXED")
 		if [[ -f $BATS_FILE_TMPDIR/build.log ]]; then
 			grep -E ': (fatal )?error: ' "$BATS_FILE_TMPDIR/build.log" | head -n 3
 			fail "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror"
@@ -146,7 +140,7 @@ zoo_run() {
 zoo_record_verdict() {
 	local file=$ZOO_VERDICTS/$BATS_SUITE_TEST_NUMBER result
 	local name=$ZOO_LAST_PROGRAM
-	[[ $name != fixed || -z ${ZOO_FIXED-} ]] || name=$(zoo_attempt_name)
+	[[ $name != fixed || -z ${ZOO_FIXED-} ]] || name=$(zoo_attempt_name "$ZOO_FIXED")
 	result=$(grep -E "^$name: " <<<"$output" | tail -n 1 || true)
 	printf 'run\t%s\t%s\t%s\t%s\t%s\t%s\n' "$ZOO_LAST_DETECTOR" "$ZOO_LAST_PROGRAM" "${ZOO_LAST_PROMISE:--}" \
 		"$ZOO_LAST_VERDICT" "$status" "$result" >>"$file"

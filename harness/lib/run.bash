@@ -18,13 +18,16 @@
 #                            (an attempt, a mutant, a scanned program) as
 #                            OUT/<variant>/NAME with the Makefile's flags
 #   zoo_attempt_build EX FILE DIR   build FILE, an attempt at EX's fixed.c, as
-#                            DIR/<variant>/NAME, NAME being FILE's name less
-#                            .c (exercise.c runs as "exercise"); a FILE that
+#                            DIR/<variant>/NAME, NAME being zoo_attempt_name
+#                            FILE; a FILE that
 #                            lacks the plumbing broken.c has (a learner's
 #                            copy) gets it put back first, in DIR/restored
 #                            (zoo_restore). Prints the file it built; the
 #                            compiler's words go to stderr; the status says
 #                            if it built
+#   zoo_attempt_name FILE    the name an attempt runs under: its file's, less
+#                            .c (exercise.c runs as "exercise"), so that its
+#                            reports do not look like the zoo's fixed.c
 #   zoo_ipc_hold             in a test: keep one IPC prefix for the runs that
 #                            follow and leave their objects in place (a crash,
 #                            then a rerun that must find them); the test's
@@ -213,7 +216,11 @@ zoo_attempt_build() { # EX FILE DIR
 		zoo_restore "$broken" "$2" "$2" >"$src"
 	fi
 	echo "$src"
-	zoo_build_file "$src" "$3" "$(basename "$2" .c)" "$ZOO_ROOT/$1" >&2
+	zoo_build_file "$src" "$3" "$(zoo_attempt_name "$2")" "$ZOO_ROOT/$1" >&2
+}
+
+zoo_attempt_name() {
+	basename "$1" .c
 }
 
 # The compiler's words go to stdout and stderr; the status says if it built.

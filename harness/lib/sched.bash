@@ -54,7 +54,7 @@ sched_program() {
 		trap "rm -rf '$dir'" EXIT
 		SCHED_SOURCE=$(zoo_attempt_build "$ex" "$ZOO_FIXED" "$dir") ||
 			zoo_die "$(basename "$ZOO_FIXED") does not build with -Wall -Wextra -Werror (see above)"
-		SCHED_NAME=$(basename "$ZOO_FIXED" .c)
+		SCHED_NAME=$(zoo_attempt_name "$ZOO_FIXED")
 		SCHED_ROOT=$dir
 		SCHED_SHOWN=$ZOO_FIXED
 	else
