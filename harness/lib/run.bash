@@ -22,9 +22,11 @@
 #                            FILE; a FILE that
 #                            lacks the plumbing broken.c has (a learner's
 #                            copy) gets it put back first, in DIR/restored
-#                            (zoo_restore). Prints the file it built; the
-#                            compiler's words go to stderr; the status says
-#                            if it built
+#                            (zoo_restore). The exhibit's other programs (a
+#                            helper the fixed program execs) are linked beside
+#                            it, so that zoo_sibling() finds them. Prints the
+#                            file it built; the compiler's words go to stderr;
+#                            the status says if it built
 #   zoo_attempt_name FILE    the name an attempt runs under: its file's, less
 #                            .c (exercise.c runs as "exercise"), so that its
 #                            reports do not look like the zoo's fixed.c
@@ -216,7 +218,15 @@ zoo_attempt_build() { # EX FILE DIR
 		zoo_restore "$broken" "$2" "$2" >"$src"
 	fi
 	echo "$src"
-	zoo_build_file "$src" "$3" "$(zoo_attempt_name "$2")" "$ZOO_ROOT/$1" >&2
+	zoo_build_file "$src" "$3" "$(zoo_attempt_name "$2")" "$ZOO_ROOT/$1" >&2 || return
+	local variant helper
+	for variant in plain tsan asan; do
+		for helper in "$ZOO_ROOT/build/$variant/$1"/*; do
+			case ${helper##*/} in broken | fixed | *.d) continue ;; esac
+			[[ -x $helper ]] && ln -sf "$helper" "$3/$variant/"
+		done
+	done
+	return 0
 }
 
 zoo_attempt_name() {

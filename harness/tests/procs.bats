@@ -61,6 +61,16 @@ procs_assert_none_alive() {
 	done
 }
 
+@test "an attempt built for grading finds the exhibit's other programs beside it, to exec" {
+	local dir=$BATS_TEST_TMPDIR/attempt
+	run zoo_attempt_build "$ZOO_EXHIBIT" "$ZOO_ROOT/$ZOO_EXHIBIT/spawn.c" "$dir"
+	assert_success
+	[[ -L $dir/plain/helper && -L $dir/tsan/helper ]] || fail "no helper beside the attempt: $(ls "$dir"/*)"
+	run zoo_detect stress "$dir" spawn 3>&-
+	assert_output --partial 'helper: clean: the invariant held'
+	assert_equal "$status" "$ZOO_S_CLEAN"
+}
+
 @test "processes sharing memory under a named semaphore stay clean under every detector and leave nothing" {
 	local det
 	for det in tsan helgrind drd asan memcheck stress os; do
