@@ -34,6 +34,9 @@
  *   wideners     zoo_widen() sleeps ZOO_WIDEN us; zoo_cue_await() sleeps until
  *                a cue was given N times or ZOO_WIDEN us have passed, and
  *                zoo_cue_await_next() until once more than its awaiter has had;
+                zoo_cue_asleep(tid) until that thread or process sleeps in the
+                kernel (a blocking read, a futex wait), to signal or wake it
+                only then;
  *                zoo_preempt_start()/_stop() interrupt a thread now and then,
  *                wherever it is, and hold it off its CPU (a race in one line).
  *                Under the scheduler they do nothing: it orders the threads.
@@ -414,6 +417,48 @@ static ZOO_UNUSED bool zoo_cue_await_next(struct zoo_cue *cue)
 
 	cue->awaited += given;
 	return given;
+}
+
+/*
+ * Wait until thread or process `tid` (a child's pid, or a thread's gettid())
+ * sleeps in the kernel: state S in /proc/TID/stat, as in a blocking read or
+ * a futex wait. True once it does; false if ZOO_WIDEN us passed first (or
+ * there is no such thread). A signal or a wake sent only then finds the
+ * target inside its blocking call, which no cue given just before that call
+ * can promise. The target must have no other sleep on its way there (a
+ * widener, a sleeping poll), or the cue may see that one. Only the target's
+ * state is read: no synchronization any detector could see. Under the
+ * scheduler it does not wait, but still counts.
+ */
+static ZOO_UNUSED bool zoo_cue_asleep(pid_t tid)
+{
+	long deadline = zoo_now_us() + zoo.widen_us;
+	char path[64], status_line[512];
+	bool asleep = false;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)tid);
+	while (!zoo_sched_on) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t len = fd < 0 ? -1 : read(fd, status_line, sizeof status_line - 1);
+
+		if (fd >= 0)
+			close(fd);
+		if (len > 0) {
+			status_line[len] = '\0';
+			/* "pid (name) S ...": the name may hold spaces and parentheses */
+			const char *name_end = strrchr(status_line, ')');
+
+			if (name_end != NULL && name_end[1] == ' ' && name_end[2] == 'S') {
+				asleep = true;
+				break;
+			}
+		}
+		if (zoo_now_us() >= deadline)
+			break;
+		zoo_sleep_us(100);
+	}
+	zoo_progress();
+	return asleep;
 }
 
 /*

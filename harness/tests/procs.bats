@@ -160,3 +160,11 @@ procs_assert_none_alive() {
 	zoo_assert_status CLEAN
 	procs_assert_none_alive
 }
+
+@test "zoo_cue_asleep is true while a thread or a child sleeps in read, and false after the window for one that spins" {
+	zoo_run_expected stress sleeper
+	assert_output --regexp 'the spinner was not, after [0-9]+ of 100000 us'
+	zoo_run_expected stress sleeper ZOO_WIDEN=20000
+	assert_output --regexp 'after [0-9]+ of 20000 us'
+	procs_assert_none_alive
+}
