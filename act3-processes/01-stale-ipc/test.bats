@@ -8,11 +8,12 @@ load ../../harness/zoo
 
 # Start PROG in the background in a process group of its own, with its first
 # run held up (ZOO_WIDEN) once it is at work; when it says so, kill the whole
-# group with SIGKILL, as a crash or the OOM killer would.
+# group with SIGKILL, as a crash or the OOM killer would. The group's id is
+# kept in `victim` until then, for teardown.
 kill_a_run_at_work() {
 	local prog=$1 out=$BATS_TEST_TMPDIR/killed.out pid i
 	ZOO_WIDEN=3000000 setsid "$(zoo_binary "$prog")" </dev/null >"$out" 2>&1 3>&- &
-	pid=$!
+	pid=$! victim=$!
 	for ((i = 0; i < 100; i++)); do
 		grep -q 'the first run is up' "$out" && break
 		sleep 0.05
@@ -21,6 +22,13 @@ kill_a_run_at_work() {
 	[[ $(ps -o pgid= -p "$pid" | tr -d ' ') == "$pid" ]] || fail "the run has no process group of its own"
 	kill -KILL -- "-$pid"
 	wait "$pid" || true
+	victim=''
+}
+
+# A run still alive when its test ends (a failure, a Ctrl-C) goes with it;
+# the file's teardown then removes what it left under the held names.
+teardown() {
+	[[ -z ${victim-} ]] || kill -KILL -- "-$victim" 2>/dev/null || true
 }
 
 @test "broken.c: the restart after the crash fails with File exists" {
