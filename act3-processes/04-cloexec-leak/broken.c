@@ -9,6 +9,7 @@
  *      the end of the input never comes: the counter waits for a writer
  *      that is itself, until its watchdog ends it.
  * Expect: tsan=missed helgrind=missed drd=missed asan=missed memcheck=missed stress=hang os=missed
+ * Demo: stress
  * Explore: none. The counter runs in a child that execs counter.c, and
  *      the scheduler does not follow an exec.
  */

@@ -9,6 +9,7 @@
  *      its write end, no writer is left, and the counter reads the end of
  *      its input.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean
+ * Demo: stress
  * Explore: none. The counter runs in a child that execs counter.c, and
  *      the scheduler does not follow an exec.
  */

@@ -8,6 +8,7 @@
  *      held by a thread that does not exist in the worker: its first log
  *      line waits for an unlock that can never come.
  * Expect: tsan=missed helgrind=missed drd=missed asan=missed memcheck=missed stress=hang os=missed
+ * Demo: stress
  * Explore: none. The scheduler knows a mutex by its address, which is the
  *      same in parent and child: it cannot tell the worker's copy of the lock
  *      from the parent's, so it cannot model one held by a thread that fork

@@ -8,6 +8,7 @@
  *      while memory is copied, and parent and child each let go of their own
  *      copy after it.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean
+ * Demo: stress
  * Explore: none. The scheduler knows a mutex by its address, which is the
  *      same in parent and child: it cannot tell the worker's copy of the lock
  *      from the parent's, so it cannot model one held by a thread that fork

@@ -7,6 +7,7 @@
  *      errno EINTR. The copier's loop takes any result but a count for the
  *      end of the input: it stops halfway, and the rest of the bytes are lost.
  * Expect: tsan=missed helgrind=missed drd=missed asan=missed memcheck=missed stress=invariant os=missed
+ * Demo: stress
  * Explore: none. The bug needs a signal to land inside a blocking read on a
  *      pipe, which the scheduler neither models nor delivers; the test forces
  *      it by signalling only once the copier sleeps in the kernel.

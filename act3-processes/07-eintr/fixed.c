@@ -6,6 +6,7 @@
  *      read says only that a signal came before any byte did, not that the
  *      input ended. Only a count of 0 is the end.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean
+ * Demo: stress
  * Explore: none. What matters is a signal landing inside a blocking read on
  *      a pipe, which the scheduler neither models nor delivers; the test
  *      signals only once the copier sleeps in the kernel.

@@ -8,6 +8,7 @@
  *      waiters, and the worker sleeps in its own: the wake finds nobody, and
  *      the worker sleeps beside the jobs posted for it.
  * Expect: tsan=missed helgrind=missed drd=missed asan=missed memcheck=missed stress=hang os=missed
+ * Demo: stress
  * Explore: none. The scheduler does not model futexes: a raw futex wait is
  *      a real sleep it cannot see, and the bug lies in whom the kernel wakes.
  */

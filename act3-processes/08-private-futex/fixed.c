@@ -7,6 +7,7 @@
  *      the parent's wake reaches the worker. The jobs are written before the
  *      release store of `posted`, and the wake comes after it.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean
+ * Demo: stress
  * Explore: none. The scheduler does not model futexes: a raw futex wait is
  *      a real sleep it cannot see, and what matters is whom the kernel wakes.
  */
