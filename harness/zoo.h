@@ -54,7 +54,8 @@
  *                zoo_wait_child() reaps it and returns its status as a shell
  *                sees it; the child ends with zoo_child_exit(). zoo_sibling()
  *                is the path of another program of the same build, to exec;
- *                an exec'd program calls zoo_start() and has its own watchdog.
+ *                an exec'd program calls zoo_start() and has its own watchdog,
+ *                and accepts the knobs its parent was given without reading them.
  *   IPC names    zoo_ipc_name() and zoo_ipc_key() name POSIX objects and SysV
  *                keys after ZOO_IPC_PREFIX and ZOO_IPC_KEY, so the harness can
  *                remove whatever a run leaves behind. Name every object so.
@@ -804,6 +805,9 @@ static ZOO_UNUSED const char *zoo_sibling(const char *name)
 		zoo_finish(ZOO_USAGE, "the scheduler does not follow a program a child execs (zoo_sibling)");
 	if (zoo_in_child)
 		zoo_pid_add(zoo_page->helpers, getpid()); /* if full, the parent's quiet clock runs on */
+	/* The exec'd program inherits the knobs this one was given: it need not read them all. */
+	if (setenv("ZOO_INHERITED_KNOBS", "1", 1) != 0)
+		zoo_die_errno("setenv(ZOO_INHERITED_KNOBS)");
 	return path;
 }
 
@@ -920,8 +924,10 @@ static ZOO_UNUSED void zoo_start(int argc, char **argv, const struct zoo_program
 	zoo = p->defaults;
 	zoo.widen_us = p->widen_us;
 	static const char *const optional[] = { "ZOO_ITERS", "ZOO_THREADS", "ZOO_WIDEN", "ZOO_SEED" };
+	bool inherited = getenv("ZOO_INHERITED_KNOBS") != NULL; /* exec'd by zoo_sibling's caller */
+	unsetenv("ZOO_INHERITED_KNOBS");
 	for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
-		if (getenv(optional[i]) != NULL && !zoo_reads(p, optional[i]))
+		if (!inherited && getenv(optional[i]) != NULL && !zoo_reads(p, optional[i]))
 			zoo_usage_error("%s is set, but this program does not read it", optional[i]);
 	zoo_knob("ZOO_ITERS", &zoo.iters, 1, 1000000000L);
 	zoo_knob("ZOO_THREADS", &zoo.threads, 1, 64);
