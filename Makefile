@@ -25,8 +25,9 @@ VARIANTS := plain tsan asan
 # Every folder NN-slug with a broken.c, one level down: the acts sort in
 # course order by name, so the act list lives only in harness/lib/core.bash.
 EXHIBITS := $(sort $(patsubst %/broken.c,%,$(wildcard */[0-9][0-9]-*/broken.c)))
-# The harness's own test fixtures are programs too (harness/tests/fixtures/procs).
-FIXTURES := harness/tests/fixtures/procs
+# The harness's own test fixtures are programs too (harness/tests/fixtures/procs),
+# and so are the tests of an act's shared code (act2-coroutines/runtime).
+FIXTURES := harness/tests/fixtures/procs $(wildcard */runtime)
 SOURCES  := $(foreach e,$(EXHIBITS) $(FIXTURES),$(wildcard $(e)/*.c))
 PROGRAMS := $(foreach v,$(VARIANTS),$(patsubst %.c,$(BUILD)/$(v)/%,$(SOURCES)))
 

@@ -71,11 +71,16 @@
  * (zoo_sibling refuses), a blocking call no wrapper models (a semaphore, a
  * pipe: the watchdog then ends the run), and a robust mutex's EOWNERDEAD.
  *
- * Coroutines (act 2) need no threads of their own: their scheduler's resume
- * is the point. Such a scheduler calls zoo_step("resumes the reader") before
- * each resume, or, to let the player choose whom it resumes, runs each
- * coroutine's turn on a thread of its own with zoo_thread_start, so that the
- * choice of who moves is the choice of who is resumed.
+ * Coroutines (act 2) need no threads of their own: a single-threaded
+ * coroutine scheduler's choice of whom it resumes is the point. Each
+ * coroutine is one more column (zoo_coroutine("reader"): reader1, reader2...,
+ * not a thread), and the scheduler calls zoo_resume_choice() with its ready
+ * coroutines, in the order it would take them: the default is the first, so
+ * a schedule that departs from that order preempts (ZOO_EXPLORE's bound).
+ * While a coroutine runs, its rows go in its column, and a point inside it is
+ * a row but no choice: nothing preempts a coroutine. zoo_resume_back() says
+ * it suspended. A coroutine taking a mutex another coroutine holds blocks
+ * the one thread they share: that is a hang, found at once.
  *
  * The limit: this is every sequentially consistent interleaving of the
  * points, no more. A race between two points and a reordering by a weak
@@ -118,6 +123,7 @@ struct zoo_sched_thread {
 	int joins;                   /* JOINING: whom */
 	pthread_cond_t turn;         /* signalled when its turn comes */
 	int starter;                 /* who started it; -1 once it reached its first point */
+	bool coroutine;              /* a coroutine's column (zoo_coroutine), not a thread */
 	bool polling;                /* parked at a zoo_poll */
 	unsigned long polled_at;     /* zoo_sched.changes when it last polled */
 };
@@ -187,6 +193,7 @@ static struct zoo_sched_state zoo_sched_early, *zoo_sched_page = &zoo_sched_earl
 #define zoo_sched (*zoo_sched_page)
 
 static _Thread_local int zoo_sched_self; /* this thread's number; main is 0 */
+static _Thread_local int zoo_sched_carrier; /* a coroutine scheduler's own number, while it resumes one */
 
 /* ---- names ---- */
 
@@ -391,11 +398,12 @@ static int zoo_sched_ask(const int *can, int n)
 	}
 }
 
+static int zoo_sched_pick(int from, const int *can, int n);
+
 /* Who runs next, of the threads that can move. */
 static int zoo_sched_choose(int from)
 {
-	int can[ZOO_SCHED_THREADS], n = 0, pick;
-	char name[24];
+	int can[ZOO_SCHED_THREADS], n = 0;
 
 	for (int t = 0; t < zoo_sched.threads; t++)
 		if (zoo_sched_can_move(t) && zoo_sched.thread[t].state != ZOO_T_JOINING && !zoo_sched.thread[t].polling)
@@ -411,6 +419,16 @@ static int zoo_sched_choose(int from)
 			can[n++] = t;
 	if (n == 0)
 		zoo_sched_hang(NULL);
+	return zoo_sched_pick(from, can, n);
+}
+
+/* One of the n that can move, as the mode says: the default is `from`, if
+ * it is among them, else the first. */
+static int zoo_sched_pick(int from, const int *can, int n)
+{
+	int pick;
+	char name[24];
+
 	if (n == 1)
 		return can[0];
 	if (zoo_sched.moves == ZOO_SCHED_POINTS) {
@@ -550,7 +568,8 @@ static void zoo_sched_point(int line, const char *fmt, ...)
 	va_end(ap);
 	th->next_line = line;
 	th->state = ZOO_T_READY;
-	zoo_sched_yield();
+	if (!th->coroutine) /* a coroutine's point is a row, no choice */
+		zoo_sched_yield();
 	zoo_sched_row_add(zoo_sched_self, line, th->next);
 }
 
@@ -626,7 +645,10 @@ static void zoo_sched_take(pthread_mutex_t *m, const char *name, int line)
 		return;
 	}
 	th->state = ZOO_T_LOCKING;
-	zoo_sched_yield();
+	if (th->coroutine && zoo_sched_holder(m) >= 0)
+		zoo_sched_hang(NULL); /* its thread blocks, and with it every coroutine on it */
+	if (!th->coroutine)
+		zoo_sched_yield();
 	zoo_sched_took(m, line);
 }
 
@@ -793,6 +815,66 @@ static ZOO_UNUSED void zoo_sched_join(pthread_t t)
 		zoo_finish(ZOO_USAGE, "zoo_thread_join() of a thread zoo_thread_start() did not start");
 	zoo_sched_await_end(target);
 	zoo_check(pthread_join(t, NULL));
+}
+
+/* ---- coroutines: columns that are not threads ---- */
+
+/* A new coroutine's column, named after fn; -1 when the scheduler is off. */
+static ZOO_UNUSED int zoo_coroutine(const char *fn)
+{
+	if (!zoo_sched_on)
+		return -1;
+	int id = zoo_sched_add(fn);
+	struct zoo_sched_thread *th = &zoo_sched.thread[id];
+	th->coroutine = true;
+	th->starter = -1;
+	th->state = ZOO_T_WAITING;
+	snprintf(th->on_name, sizeof th->on_name, "an event to wake it");
+	return id;
+}
+
+/* The running thread, a coroutine scheduler, resumes one of n ready
+ * coroutines (ready[i] its column, lines[i] where it goes on; in the order
+ * the scheduler would take them): the index of the one picked. From here,
+ * the running thread's rows go in that coroutine's column. */
+static ZOO_UNUSED int zoo_resume_choice(const int *ready, const int *lines, int n)
+{
+	int pick, at = 0;
+
+	if (!zoo_sched_on || n <= 0 || zoo_sched.thread[zoo_sched_self].coroutine)
+		return 0; /* off, or a coroutine running one of its own */
+	for (int i = 0; i < n; i++) {
+		struct zoo_sched_thread *th = &zoo_sched.thread[ready[i]];
+		th->state = ZOO_T_READY;
+		th->next_line = lines[i];
+		snprintf(th->next, sizeof th->next, "%s", lines[i] ? "is resumed" : "starts");
+	}
+	pick = zoo_sched_pick(ready[0], ready, n);
+	for (int i = 0; i < n; i++) {
+		zoo_sched.thread[ready[i]].state = ZOO_T_WAITING;
+		at = ready[i] == pick ? i : at;
+	}
+	zoo_sched.changes++;
+	zoo_sched_row_add(pick, zoo_sched.thread[pick].next_line, zoo_sched.thread[pick].next);
+	zoo_sched_carrier = zoo_sched_self;
+	zoo_sched_self = pick;
+	return at;
+}
+
+/* The coroutine resumed has suspended or ended: the scheduler's rows again. */
+static ZOO_UNUSED void zoo_resume_back(void)
+{
+	if (zoo_sched_on && zoo_sched.thread[zoo_sched_self].coroutine)
+		zoo_sched_self = zoo_sched_carrier;
+}
+
+/* A coroutine has ended: its column, too. */
+static ZOO_UNUSED void zoo_coroutine_ended(int id)
+{
+	if (!zoo_sched_on || id < 0)
+		return;
+	zoo_sched_row_add(id, 0, "ends");
+	zoo_sched.thread[id].state = ZOO_T_DONE;
 }
 
 /* ---- processes: a child of zoo_fork() is one more thread ---- */

@@ -1,0 +1,103 @@
+/*
+ * act2-coroutines/runtime/chain.c: the trampoline and destroy. A coroutine
+ * awaits a child that awaits a child, ZOO_ITERS deep; each adds one to its
+ * child's result. Symmetric transfer must run the whole chain in the same
+ * few hundred bytes of stack at any depth. Then a chain of three is left
+ * suspended on a channel nobody sends to, and destroyed from the top:
+ * every frame must be freed and the wait list left empty.
+ * Expect: tsan=clean asan=clean memcheck=clean stress=clean
+ * Knobs: memcheck ZOO_ITERS=20000
+ */
+#include "zoo.h"
+#include "coro.h"
+
+#define STACK_BOUND 4096
+
+static char *stack_base;
+static long stack_used;
+static struct chan silent;
+
+struct link {
+	struct coro co;
+	long depth, result;
+	struct link *child;
+	struct coro_awaiter wait;
+};
+
+static struct coro *count_down(struct coro *co)
+{
+	struct link *f = (struct link *)co;
+	char here;
+
+	if (stack_base - &here > stack_used)
+		stack_used = stack_base - &here;
+	CORO_BEGIN(co);
+	if (f->depth == 0) {
+		f->result = 1;
+	} else {
+		f->child = coro_new(sizeof *f->child, count_down, "link");
+		f->child->depth = f->depth - 1;
+		CORO_AWAIT_CORO(co, f->child);
+		f->result = f->child->result + 1;
+		coro_destroy(&f->child->co);
+	}
+	CORO_END(co);
+}
+
+/* The same chain, whose last link waits on a channel for ever. */
+static struct coro *wait_down(struct coro *co)
+{
+	struct link *f = (struct link *)co;
+
+	CORO_BEGIN(co);
+	if (f->depth == 0) {
+		chan_recv(&f->wait, &silent);
+		CORO_AWAIT(co, &f->wait);
+	} else {
+		f->child = coro_new(sizeof *f->child, wait_down, "link");
+		f->child->depth = f->depth - 1;
+		CORO_AWAIT_CORO(co, f->child);
+	}
+	CORO_END(co);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct zoo_program program = {
+		.what = "awaits a chain of ZOO_ITERS coroutines, then destroys a suspended chain",
+		.awaits = "the chain to end",
+		.reads = "ZOO_ITERS",
+		.defaults = { .iters = 1000000, .threads = 1, .seed = 1, .timeout_s = 20 },
+	};
+	struct coro_sched sched;
+	struct link *top, *waiting;
+	char base;
+
+	zoo_start(argc, argv, &program);
+	stack_base = &base;
+	coro_sched_init(&sched);
+	top = coro_new(sizeof *top, count_down, "chain");
+	top->depth = zoo.iters;
+	top->co.owned = true; /* main reads its result, then frees it */
+	coro_spawn(&sched, &top->co);
+	if (coro_run(&sched) != 0 || !top->co.done || top->result != zoo.iters + 1)
+		zoo_finish(ZOO_INVARIANT, "the chain of %ld ended with %ld", zoo.iters, top->result);
+	coro_destroy(&top->co);
+	if (stack_used > STACK_BOUND)
+		zoo_finish(ZOO_INVARIANT, "%ld awaits deep used %ld bytes of stack", zoo.iters, stack_used);
+
+	chan_init(&silent, 1);
+	waiting = coro_new(sizeof *waiting, wait_down, "waiting");
+	waiting->depth = 2;
+	waiting->co.owned = true;
+	coro_spawn(&sched, &waiting->co);
+	if (coro_run(&sched) != 1 || silent.readers.first == NULL)
+		zoo_finish(ZOO_INVARIANT, "the waiting chain is not waiting on the channel");
+	coro_destroy(&waiting->co);
+	if (silent.readers.first != NULL)
+		zoo_finish(ZOO_INVARIANT, "the destroyed chain is still in the channel's wait list");
+	chan_close(&silent); /* wakes nobody: a woken dead frame would be a use after free */
+	chan_free(&silent);
+	zoo_finish(ZOO_CLEAN, "%ld awaits deep in %ld bytes of stack; a suspended chain destroyed", zoo.iters,
+		   stack_used);
+}
