@@ -78,8 +78,9 @@
  * coroutines, in the order it would take them: the default is the first, so
  * a schedule that departs from that order preempts (ZOO_EXPLORE's bound).
  * While a coroutine runs, its rows go in its column, and a point inside it is
- * a row but no choice: nothing preempts a coroutine. zoo_resume_back() says
- * it suspended. A coroutine taking a mutex another coroutine holds blocks
+ * a row but no choice: nothing preempts a coroutine. zoo_coroutine_suspends()
+ * is the row of its suspension, zoo_resume_back() gives the rows back to the
+ * scheduler's thread, and zoo_coroutine_ended() closes its column. A coroutine taking a mutex another coroutine holds blocks
  * the one thread they share: that is a hang, found at once.
  *
  * The limit: this is every sequentially consistent interleaving of the
@@ -645,8 +646,14 @@ static void zoo_sched_take(pthread_mutex_t *m, const char *name, int line)
 		return;
 	}
 	th->state = ZOO_T_LOCKING;
-	if (th->coroutine && zoo_sched_holder(m) >= 0)
-		zoo_sched_hang(NULL); /* its thread blocks, and with it every coroutine on it */
+	if (th->coroutine && zoo_sched_holder(m) >= 0) {
+		/* it blocks the thread it runs on, and every coroutine on it */
+		char me[24], holder[24];
+		zoo_sched_row_add(self, line, th->next);
+		zoo_finish_at(line, ZOO_HANG, "no coroutine can move: %s waits for %s (line %d), held by %s, "
+			      "suspended on the same thread, which now blocks", zoo_sched_name(self, me, sizeof me),
+			      name, line, zoo_sched_name(zoo_sched_holder(m), holder, sizeof holder));
+	}
 	if (!th->coroutine)
 		zoo_sched_yield();
 	zoo_sched_took(m, line);
@@ -866,6 +873,13 @@ static ZOO_UNUSED void zoo_resume_back(void)
 {
 	if (zoo_sched_on && zoo_sched.thread[zoo_sched_self].coroutine)
 		zoo_sched_self = zoo_sched_carrier;
+}
+
+/* The running coroutine suspends at `line`: a row. */
+static ZOO_UNUSED void zoo_coroutine_suspends(int line)
+{
+	if (zoo_sched_on && zoo_sched.thread[zoo_sched_self].coroutine)
+		zoo_sched_row_add(zoo_sched_self, line, "suspends");
 }
 
 /* A coroutine has ended: its column, too. */

@@ -2,9 +2,10 @@
  * act2-coroutines/runtime/chain.c: the trampoline and destroy. A coroutine
  * awaits a child that awaits a child, ZOO_ITERS deep; each adds one to its
  * child's result. Symmetric transfer must run the whole chain in the same
- * few hundred bytes of stack at any depth. Then a chain of three is left
- * suspended on a channel nobody sends to, and destroyed from the top:
- * every frame must be freed and the wait list left empty.
+ * few hundred bytes of stack at any depth. Then two chains of three wait on
+ * a channel nobody sends to, and are destroyed from the top, one as it
+ * waits, one woken but not yet resumed: every frame must be freed, and the
+ * wait list and the ready queue left empty.
  * Expect: tsan=clean asan=clean memcheck=clean stress=clean
  * Knobs: memcheck ZOO_ITERS=20000
  */
@@ -70,7 +71,7 @@ int main(int argc, char **argv)
 		.defaults = { .iters = 1000000, .threads = 1, .seed = 1, .timeout_s = 20 },
 	};
 	struct coro_sched sched;
-	struct link *top, *waiting;
+	struct link *top, *waiting[2];
 	char base;
 
 	zoo_start(argc, argv, &program);
@@ -86,18 +87,25 @@ int main(int argc, char **argv)
 	if (stack_used > STACK_BOUND)
 		zoo_finish(ZOO_INVARIANT, "%ld awaits deep used %ld bytes of stack", zoo.iters, stack_used);
 
+	/* Two chains wait on a silent channel. The first is destroyed as it
+	 * waits; the second once the channel's close has woken it, before it
+	 * runs. Neither may be resumed after (ASan and memcheck would see it). */
 	chan_init(&silent, 1);
-	waiting = coro_new(sizeof *waiting, wait_down, "waiting");
-	waiting->depth = 2;
-	waiting->co.owned = true;
-	coro_spawn(&sched, &waiting->co);
-	if (coro_run(&sched) != 1 || silent.readers.first == NULL)
-		zoo_finish(ZOO_INVARIANT, "the waiting chain is not waiting on the channel");
-	coro_destroy(&waiting->co);
-	if (silent.readers.first != NULL)
-		zoo_finish(ZOO_INVARIANT, "the destroyed chain is still in the channel's wait list");
-	chan_close(&silent); /* wakes nobody: a woken dead frame would be a use after free */
+	for (int i = 0; i < 2; i++) {
+		waiting[i] = coro_new(sizeof *waiting[i], wait_down, "waiting");
+		waiting[i]->depth = 2;
+		waiting[i]->co.owned = true;
+		coro_spawn(&sched, &waiting[i]->co);
+	}
+	if (coro_run(&sched) != 2 || silent.readers.first == NULL)
+		zoo_finish(ZOO_INVARIANT, "the waiting chains are not waiting on the channel");
+	coro_destroy(&waiting[0]->co);
+	chan_close(&silent);
+	coro_destroy(&waiting[1]->co);
+	if (silent.readers.first != NULL || sched.head != NULL)
+		zoo_finish(ZOO_INVARIANT, "a destroyed chain is still in a wait list or the ready queue");
+	coro_run(&sched);
 	chan_free(&silent);
-	zoo_finish(ZOO_CLEAN, "%ld awaits deep in %ld bytes of stack; a suspended chain destroyed", zoo.iters,
+	zoo_finish(ZOO_CLEAN, "%ld awaits deep in %ld bytes of stack; suspended chains destroyed", zoo.iters,
 		   stack_used);
 }

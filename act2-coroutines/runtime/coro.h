@@ -63,6 +63,7 @@ struct coro {
 	coro_body *body;
 	int resume_at;                 /* the line it suspended at; 0: not started */
 	bool done;
+	bool queued;                   /* in its scheduler's ready queue */
 	bool owned;                    /* freed by whoever awaited it, not at its end */
 	struct coro *continuation;     /* the frame awaiting its end, if any */
 	struct coro *awaiting;         /* the child frame it awaits, if any */
@@ -88,18 +89,20 @@ static ZOO_UNUSED void *coro_new(size_t size, coro_body *body, const char *name)
 #define CORO_END(co) } (co)->done = true; return (co)->final_suspend ? (co)->final_suspend(co) : coro_final_transfer(co)
 
 /* Suspend until coro_wake(co): back to the scheduler. */
-#define CORO_SUSPEND(co) do { (co)->resume_at = __LINE__; return NULL; case __LINE__:; } while (0)
+#define CORO_SUSPEND(co) do { (co)->resume_at = __LINE__; zoo_coroutine_suspends(__LINE__); return NULL; case __LINE__:; } while (0)
 
 /* Let every other ready coroutine run first. */
-#define CORO_YIELD(co) do { (co)->resume_at = __LINE__; coro_wake(co); return NULL; case __LINE__:; } while (0)
+#define CORO_YIELD(co) do { (co)->resume_at = __LINE__; zoo_coroutine_suspends(__LINE__); coro_wake(co); return NULL; case __LINE__:; } while (0)
 
 #define CORO_AWAIT(co, aw)                                      \
 	do {                                                    \
 		(aw)->waiter = (co);                            \
 		if (!(aw)->ready(aw)) {                         \
 			(co)->resume_at = __LINE__;             \
-			if ((aw)->suspend(aw))                  \
+			if ((aw)->suspend(aw)) {                \
+				zoo_coroutine_suspends(__LINE__); \
 				return NULL;                    \
+			}                                       \
 		case __LINE__:;                                 \
 		}                                               \
 		(co)->parked = NULL;                            \
@@ -248,6 +251,7 @@ static ZOO_UNUSED void coro_wake(struct coro *co)
 
 	co->next = NULL;
 	zoo_check(pthread_mutex_lock(&s->lock));
+	co->queued = true;
 	if (s->tail)
 		s->tail->next = co;
 	else
@@ -268,6 +272,7 @@ static ZOO_UNUSED void coro_spawn(struct coro_sched *s, struct coro *co)
 }
 
 static void coro_destroy(struct coro *co);
+static void coro_unqueue(struct coro *co);
 
 static void coro_retire(struct coro *co)
 {
@@ -280,9 +285,9 @@ static void coro_retire(struct coro *co)
 }
 
 /* Free a frame, done or suspended. First the chain of frames it awaits,
- * each one's back-pointer severed, and each taken out of any wait list, so
- * that nothing can resume into freed memory (C++20: a task's destructor
- * destroys the child frame it owns). */
+ * each one's back-pointer severed, and each taken out of any wait list or
+ * ready queue, so that nothing can resume into freed memory (C++20: a
+ * task's destructor destroys the child frame it owns). */
 static ZOO_UNUSED void coro_destroy(struct coro *co)
 {
 	if (co->awaiting != NULL) {
@@ -291,6 +296,8 @@ static ZOO_UNUSED void coro_destroy(struct coro *co)
 	}
 	if (co->parked != NULL && co->parked->list != NULL)
 		coro_wait_remove(co->parked);
+	if (co->queued)
+		coro_unqueue(co);
 	free(co);
 }
 
@@ -318,9 +325,28 @@ static struct coro *coro_take_ready(struct coro_sched *s)
 		*at = co->next;
 		if (s->tail == co)
 			s->tail = before;
+		co->queued = false;
 	}
 	zoo_check(pthread_mutex_unlock(&s->lock));
 	return co;
+}
+
+/* Take a frame out of the ready queue it waits in, if any. */
+static void coro_unqueue(struct coro *co)
+{
+	struct coro_sched *s = co->sched;
+	struct coro **at, *before = NULL;
+
+	zoo_check(pthread_mutex_lock(&s->lock));
+	for (at = &s->head; co->queued && *at != co; at = &(*at)->next)
+		before = *at;
+	if (co->queued) {
+		*at = co->next;
+		if (s->tail == co)
+			s->tail = before;
+		co->queued = false;
+	}
+	zoo_check(pthread_mutex_unlock(&s->lock));
 }
 
 /* Single-threaded: resume ready frames until none is. Returns how many
@@ -420,6 +446,8 @@ static ZOO_UNUSED void coro_pool_run(struct coro_sched *s, int workers)
 {
 	if (workers < 1 || workers > CORO_WORKERS)
 		zoo_finish(ZOO_USAGE, "an M:N scheduler runs 1 to %d workers", CORO_WORKERS);
+	if (zoo_sched_on)
+		zoo_finish(ZOO_USAGE, "zoo's scheduler does not follow the M:N workers: they park in a futex");
 	s->workers = workers;
 	for (int i = 0; i < workers; i++) {
 		s->worker[i].sched = s;
