@@ -273,7 +273,10 @@ static void zoo_sched_blocked_on(int t, char *buf, size_t size)
 			 holder == t ? "itself" : zoo_sched_name(holder, who, sizeof who));
 		break;
 	case ZOO_T_WAITING:
-		snprintf(buf, size, "waits on %s (line %d)", th->on_name, th->next_line);
+		if (th->coroutine)
+			snprintf(buf, size, "is suspended (line %d) until something wakes it", th->next_line);
+		else
+			snprintf(buf, size, "waits on %s (line %d)", th->on_name, th->next_line);
 		break;
 	case ZOO_T_JOINING:
 		snprintf(buf, size, "waits for %s to end", zoo_sched_name(th->joins, who, sizeof who));
@@ -836,7 +839,6 @@ static ZOO_UNUSED int zoo_coroutine(const char *fn)
 	th->coroutine = true;
 	th->starter = -1;
 	th->state = ZOO_T_WAITING;
-	snprintf(th->on_name, sizeof th->on_name, "an event to wake it");
 	return id;
 }
 
@@ -878,8 +880,13 @@ static ZOO_UNUSED void zoo_resume_back(void)
 /* The running coroutine suspends at `line`: a row. */
 static ZOO_UNUSED void zoo_coroutine_suspends(int line)
 {
-	if (zoo_sched_on && zoo_sched.thread[zoo_sched_self].coroutine)
-		zoo_sched_row_add(zoo_sched_self, line, "suspends");
+	struct zoo_sched_thread *th = &zoo_sched.thread[zoo_sched_self];
+
+	if (!zoo_sched_on || !th->coroutine)
+		return;
+	zoo_sched_row_add(zoo_sched_self, line, "suspends");
+	th->state = ZOO_T_WAITING;
+	th->next_line = line;
 }
 
 /* A coroutine has ended: its column, too. */

@@ -207,7 +207,8 @@ static void zoo_sched_screen(int from, const int *can, int n)
 				printf("  (line %d: %s)", th->next_line, zoo_sched_source_line(th->next_line));
 			else if (th->next_line > 0)
 				printf("  (line %d)", th->next_line);
-			printf("%s%s\n", t == from ? "  [moved last]" : "", zoo_sched_paint("\033[0m"));
+			printf("%s%s\n", t != from ? "" : th->coroutine ? "  [first in line]" : "  [moved last]",
+			       zoo_sched_paint("\033[0m"));
 		} else {
 			zoo_sched_blocked_on(t, why, sizeof why);
 			printf("  %s- %-10s %s%s\n", zoo_sched_paint("\033[2m"), name, why, zoo_sched_paint("\033[0m"));

@@ -64,6 +64,18 @@ explored() {
 	refute_output --partial $'\e['
 }
 
+@test "zoo play on coroutines: the player picks whom the scheduler resumes, and drives 2.07 into its self-deadlock" {
+	(zoo_build act2-coroutines/07-lock-across-await) >&2
+	run bash -c "printf 'quote\nrequest1\nrequest2\n' | NO_COLOR=1 '$ZOO_ROOT/harness/zoo' play 2.07"
+	assert_success
+	assert_output --regexp '1 request1 +next: starts  \[first in line\]'
+	assert_output --regexp '- quote +is suspended \(line [0-9]+\) until something wakes it'
+	assert_output --regexp 'request1 +locks cache.lock \(line [0-9]+\)
+  request1 +suspends \(line [0-9]+\)'
+	assert_output --regexp 'request2 waits for cache.lock \(line [0-9]+\), held by request1, suspended on the same thread'
+	assert_output --partial 'Broken: broken.c is in its bug.'
+}
+
 @test "zoo play --schedule replays the moves without asking (names or numbers), and fixed.c cannot be driven into the bug" {
 	run zoo_cmd play 1.01 fixed --force --schedule producer,2 </dev/null
 	assert_success
