@@ -44,7 +44,9 @@
 # "DETECTOR[,DETECTOR] VAR=value...; ..." where the detector "all" stands for
 # every one and a later group wins; it holds the settings a detector's runs
 # need to keep the Expect: promise, and every run (test, demo, matrix, check,
-# grade) applies them, so they are written nowhere else. A rule is R1..R10 or
+# grade) applies them, so they are written nowhere else. A VAR is a zoo knob
+# (ZOO_...) or a sanitizer's options (ASAN_OPTIONS=a=1:b=0, likewise TSAN_
+# and UBSAN_), which zoo_detect adds to its own. A rule is R1..R10 or
 # C1..C4 (COURSE.md, "The card").
 
 ZOO_PLUMBING='zoo_(cue|widen|preempt|step|poll|show)|^[[:space:]]*[.]widen_us[[:space:]]*='
@@ -87,7 +89,8 @@ zoo_knobs() {
 		done
 		read -ra settings <<<"$vars"
 		for var in "${settings[@]}"; do
-			[[ $var =~ ^ZOO_[A-Z_]+=[^[:space:]]*$ ]] || zoo_die "$where: Knobs: '$var' is not ZOO_VAR=value"
+			[[ $var =~ ^(ZOO_[A-Z_]+|[AT]SAN_OPTIONS|UBSAN_OPTIONS)=[^[:space:]]*$ ]] ||
+				zoo_die "$where: Knobs: '$var' is not ZOO_VAR=value or ASAN_OPTIONS=..." 
 		done
 		if [[ $dets == all || ,$dets, == *",$want,"* ]]; then
 			out+=("${settings[@]}")

@@ -4,7 +4,9 @@
 #
 #   zoo_detect DET ROOT NAME [VAR=value...] [-- ARG...]
 #        run ROOT/<variant>/NAME under detector DET, with the settings in its
-#        environment, the ARGs on its command line and stdin from /dev/null;
+#        environment (a sanitizer's options among them, ASAN_OPTIONS=a=1:b=2,
+#        are added to the harness's own for that sanitizer, not put in their
+#        place), the ARGs on its command line and stdin from /dev/null;
 #        print its output (stderr joined) and exit with one status for the
 #        whole run (below). Detectors: tsan and asan run build/tsan and
 #        build/asan; helgrind, drd and memcheck run build/plain under
@@ -76,8 +78,12 @@ zoo_detect() (
 	esac
 	prog=$2/$variant/$3
 	shift 3
+	local -A sanitizer=([ASAN_OPTIONS]='' [TSAN_OPTIONS]='' [UBSAN_OPTIONS]='')
 	while (($#)) && [[ $1 != -- ]]; do
-		settings+=("$1")
+		case $1 in
+			ASAN_OPTIONS=* | TSAN_OPTIONS=* | UBSAN_OPTIONS=*) sanitizer[${1%%=*}]+=" ${1#*=}" ;;
+			*) settings+=("$1") ;;
+		esac
 		shift
 	done
 	[[ ${1-} == -- ]] && shift
@@ -89,9 +95,9 @@ zoo_detect() (
 	((${#tool[@]})) && valgrind=(valgrind "${tool[@]}" --error-exitcode="$ZOO_S_REPORT" --fair-sched=yes
 		--num-callers=12 --vgdb=no --trace-children=yes --log-file="$logs/vg.%p")
 	timeout -k 1 "${ZOO_RUN_TIMEOUT:-12}" env \
-		TSAN_OPTIONS="atexit_sleep_ms=0 exitcode=$ZOO_S_REPORT second_deadlock_stack=1 die_after_fork=0 ${TSAN_OPTIONS-}" \
-		ASAN_OPTIONS="exitcode=$ZOO_S_REPORT detect_leaks=1 ${ASAN_OPTIONS-}" \
-		UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=$ZOO_S_REPORT ${UBSAN_OPTIONS-}" \
+		TSAN_OPTIONS="atexit_sleep_ms=0 exitcode=$ZOO_S_REPORT second_deadlock_stack=1 die_after_fork=0 ${TSAN_OPTIONS-}${sanitizer[TSAN_OPTIONS]}" \
+		ASAN_OPTIONS="exitcode=$ZOO_S_REPORT detect_leaks=1 ${ASAN_OPTIONS-}${sanitizer[ASAN_OPTIONS]}" \
+		UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=$ZOO_S_REPORT ${UBSAN_OPTIONS-}${sanitizer[UBSAN_OPTIONS]}" \
 		ZOO_IPC_PREFIX="$ZOO_IPC_PREFIX" ZOO_IPC_KEY="$ZOO_IPC_KEY" \
 		"${settings[@]}" "${valgrind[@]}" "$prog" "$@" </dev/null >"$logs/out" 2>&1 &
 	pid=$!

@@ -78,8 +78,8 @@ zoo() {
 }
 
 @test "an act with no exhibits yet says so in one line" {
-	run -2 --separate-stderr zoo test act2-coroutines
-	assert_equal "$stderr" "zoo: act2-coroutines has no exhibits yet (its README.md says what comes)"
+	run -2 --separate-stderr zoo test crosscutting
+	assert_equal "$stderr" "zoo: crosscutting has no exhibits yet (its README.md says what comes)"
 }
 
 @test "make with a wrong EX stops before building anything, in one line" {
