@@ -441,11 +441,13 @@ static void *coro_worker_main(void *arg)
 }
 
 /* M:N: `workers` threads resume the ready frames until every spawned frame
- * has ended (a frame suspended for ever leaves them parked: the watchdog's). */
+ * has ended (a frame suspended for ever leaves them parked: the watchdog's).
+ * A scheduler runs M:N once: `workers` is written before any worker starts
+ * and never again, so every thread may read it without a lock. */
 static ZOO_UNUSED void coro_pool_run(struct coro_sched *s, int workers)
 {
-	if (workers < 1 || workers > CORO_WORKERS)
-		zoo_finish(ZOO_USAGE, "an M:N scheduler runs 1 to %d workers", CORO_WORKERS);
+	if (workers < 1 || workers > CORO_WORKERS || s->workers != 0)
+		zoo_finish(ZOO_USAGE, "an M:N scheduler runs once, with 1 to %d workers", CORO_WORKERS);
 	if (zoo_sched_on)
 		zoo_finish(ZOO_USAGE, "zoo's scheduler does not follow the M:N workers: they park in a futex");
 	s->workers = workers;
@@ -456,7 +458,6 @@ static ZOO_UNUSED void coro_pool_run(struct coro_sched *s, int workers)
 	}
 	for (int i = 0; i < workers; i++)
 		zoo_thread_join(s->worker[i].thread);
-	s->workers = 0;
 }
 
 /* ---- the bounded channel ---- */

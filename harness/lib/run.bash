@@ -102,7 +102,7 @@ zoo_detect() (
 		"${settings[@]}" "${valgrind[@]}" "$prog" "$@" </dev/null >"$logs/out" 2>&1 &
 	pid=$!
 	# shellcheck disable=SC2064 # the pid is known now
-	trap "kill -TERM -- -$pid 2>/dev/null; wait $pid; zoo_run_end; exit 130" INT TERM HUP
+	trap "kill -TERM -- -$pid 2>/dev/null; wait $pid; zoo_run_end; exit 130" INT TERM HUP PIPE
 	wait "$pid" || status=$?
 	cat "$logs/out"
 
