@@ -7,7 +7,7 @@
  * Fix: notify first claims an ABOUT_TO_PARK worker by CAS to RUNNING, and
  *      futex-wakes only a PARKED one; a worker parks only by its own CAS from
  *      ABOUT_TO_PARK, which fails once it was claimed: no wake is lost.
- * Expect: tsan=clean helgrind=false-positive drd=clean asan=clean memcheck=clean stress=clean os=clean
+ * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean
  * Explore: none. The workers park in a futex, which the scheduler does not follow.
  * Knobs: helgrind,drd,memcheck ZOO_ITERS=50
  */
