@@ -9,7 +9,7 @@ load ../../harness/zoo
 
 @test "broken.c: the late answer comes back to a request cancelled at the deadline" {
 	zoo_run_expected stress broken
-	assert_output --partial 'an answer came back to request 4 after its deadline'
+	assert_output --partial 'an answer came back to request 3 after its deadline'
 }
 
 @test "broken.c: AddressSanitizer reports the lookup's write into the freed request, freed on the BUG line" {
@@ -37,7 +37,7 @@ load ../../harness/zoo
 
 @test "fixed.c: the requests past the deadline are cancelled and never heard of again" {
 	zoo_run_expected stress fixed
-	assert_output --partial '3 requests answered, 1 cancelled at the deadline'
+	assert_output --partial '2 requests answered, 2 cancelled at the deadline'
 }
 
 @test "fixed.c: 1000 requests, most of them cancelled while their lookups wait" {

@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 	coro_destroy(&waiting[1]->co);
 	if (silent.readers.first != NULL || sched.head != NULL)
 		zoo_finish(ZOO_INVARIANT, "a destroyed chain is still in a wait list or the ready queue");
-	coro_run(&sched);
+	if (coro_run(&sched) != 0)
+		zoo_finish(ZOO_INVARIANT, "the destroyed chains still count as suspended");
 	chan_free(&silent);
 	zoo_finish(ZOO_CLEAN, "%ld awaits deep in %ld bytes of stack; suspended chains destroyed", zoo.iters,
 		   stack_used);

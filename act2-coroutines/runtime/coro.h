@@ -65,6 +65,7 @@ struct coro {
 	bool done;
 	bool queued;                   /* in its scheduler's ready queue */
 	bool owned;                    /* freed by whoever awaited it, not at its end */
+	bool counted;                  /* spawned, not yet ended: one of its scheduler's live */
 	struct coro *continuation;     /* the frame awaiting its end, if any */
 	struct coro *awaiting;         /* the child frame it awaits, if any */
 	struct coro_awaiter *parked;   /* the awaiter it is suspended on, if any */
@@ -167,7 +168,10 @@ struct coro_awaiter {
 	int kind;                          /* which operation, for the awaited object */
 };
 
-struct coro_waitlist { struct coro_awaiter *first, *last; };
+struct coro_waitlist {
+	struct coro_awaiter *first, *last;
+	pthread_mutex_t *lock;             /* the lock that guards it, held by whoever changes it */
+};
 
 static void coro_wait_in(struct coro_waitlist *list, struct coro_awaiter *aw)
 {
@@ -189,8 +193,10 @@ static struct coro_awaiter *coro_wait_first(struct coro_waitlist *list)
 
 	if (aw == NULL)
 		return NULL;
-	if (aw->self != aw)
+	if (aw->self != aw) {
+		zoo_check(pthread_mutex_unlock(list->lock)); /* the run ends: no thread may die holding it */
 		zoo_finish(ZOO_INVARIANT, "a wait list holds an awaiter that has moved since it was registered");
+	}
 	list->first = aw->next;
 	if (list->first == NULL)
 		list->last = NULL;
@@ -265,6 +271,7 @@ static ZOO_UNUSED void coro_wake(struct coro *co)
 static ZOO_UNUSED void coro_spawn(struct coro_sched *s, struct coro *co)
 {
 	co->sched = s;
+	co->counted = true;
 	atomic_fetch_add(&s->live, 1);
 	if (zoo_sched_on)
 		co->actor = zoo_coroutine(co->name);
@@ -279,6 +286,7 @@ static void coro_retire(struct coro *co)
 	struct coro_sched *s = co->sched;
 
 	zoo_coroutine_ended(co->actor);
+	co->counted = false;
 	if (!co->owned)
 		coro_destroy(co);
 	atomic_fetch_sub(&s->live, 1); /* the frame is not touched after this */
@@ -287,7 +295,8 @@ static void coro_retire(struct coro *co)
 /* Free a frame, done or suspended. First the chain of frames it awaits,
  * each one's back-pointer severed, and each taken out of any wait list or
  * ready queue, so that nothing can resume into freed memory (C++20: a
- * task's destructor destroys the child frame it owns). */
+ * task's destructor destroys the child frame it owns). A spawned frame
+ * destroyed before its end no longer counts as suspended. */
 static ZOO_UNUSED void coro_destroy(struct coro *co)
 {
 	if (co->awaiting != NULL) {
@@ -298,6 +307,10 @@ static ZOO_UNUSED void coro_destroy(struct coro *co)
 		coro_wait_remove(co->parked);
 	if (co->queued)
 		coro_unqueue(co);
+	if (co->counted) { /* a spawned frame destroyed before its end */
+		zoo_coroutine_ended(co->actor);
+		atomic_fetch_sub(&co->sched->live, 1);
+	}
 	free(co);
 }
 
@@ -479,6 +492,7 @@ static ZOO_UNUSED void chan_init(struct chan *ch, int cap)
 	if (ch->slot == NULL)
 		zoo_die_errno("calloc(a channel)");
 	zoo_check(pthread_mutex_init(&ch->lock, NULL));
+	ch->readers.lock = ch->writers.lock = &ch->lock;
 }
 
 static ZOO_UNUSED void chan_free(struct chan *ch)

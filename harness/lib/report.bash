@@ -9,7 +9,8 @@
 #                                 stack that point into FILE..., as
 #                                 "at function file.c:LINE"; no addresses,
 #                                 library frames, thread or lock announcements,
-#                                 or Valgrind chatter
+#                                 AddressSanitizer's shadow bytes, or Valgrind
+#                                 chatter
 #   zoo_report_blamed FILE...     the "file.c:LINE" the error stacks cite, one a
 #                                 line (the trimmed frames: announcements aside)
 #   zoo_report_blames_bug FILE... true if one of them carries a BUG marker
@@ -21,6 +22,8 @@ zoo_report_trim() {
 	local files
 	files=$(for f in "$@"; do basename "$f"; done | paste -sd'|' - | sed 's/\./\\./g')
 	sed -E 's/^==[0-9]+== ?//' | awk -v files="(${files:-no-source}):[0-9]+" -v root="$ZOO_ROOT/" '
+		/^Shadow bytes around the buggy address:/ { shadow = 1; next }
+		shadow { if (/^ABORTING/) shadow = 0; next }
 		/^[[:space:]]*$/ || /^[-=]+$/ { frames = 0; skip = 0; next }
 		/Thread-Announcement|^Thread #[0-9]+ was created|was first observed$|^  As if synchronized via sleep:|^  (Mutex M[0-9]+|Thread T[0-9]+) .*(created|at):$/ { skip = 1; next }
 		/^(Allocation context|Other segment)/ { skip = 1; next }
@@ -29,6 +32,7 @@ zoo_report_trim() {
 			if (!skip && $0 ~ files && frames++ < 3) {
 				line = $0
 				sub(/^[[:space:]]+(#[0-9]+|at|by)( 0x[0-9A-Fa-f]+:)? /, "", line)
+				sub(/^0x[0-9A-Fa-f]+ in /, "", line) # an AddressSanitizer frame
 				sub(/ \(BuildId: [0-9a-f]+\)/, "", line)
 				sub(/ \([^ ]*\+0x[0-9a-f]+\)$/, "", line)
 				sub(/[^ (]*\//, "", line)
@@ -37,7 +41,12 @@ zoo_report_trim() {
 				print "      at " line
 			}
 			next }
-		{ frames = 0; skip = 0; while ((i = index($0, root)) > 0) $0 = substr($0, 1, i - 1) substr($0, i + length(root)); print }'
+		{ frames = 0; skip = 0; while ((i = index($0, root)) > 0) $0 = substr($0, 1, i - 1) substr($0, i + length(root))
+		  # the addresses AddressSanitizer prints say nothing a learner needs
+		  sub(/ on address 0x[0-9a-f]+ at pc 0x[0-9a-f]+ bp 0x[0-9a-f]+ sp 0x[0-9a-f]+/, "")
+		  sub(/ at 0x[0-9a-f]+ thread /, " by thread ")
+		  sub(/^0x[0-9a-f]+ is located/, "It is located"); sub(/ region \[0x[0-9a-f]+,0x[0-9a-f]+\)/, " region")
+		  print }'
 }
 
 zoo_report_blamed() {
