@@ -9,6 +9,7 @@
  *      with the message it consumed and freed the time before.
  * Expect: tsan=report helgrind=missed drd=missed asan=report memcheck=report stress=invariant os=missed explore=invariant
  * Knobs: explore ZOO_ITERS=4
+ * Demo: asan
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

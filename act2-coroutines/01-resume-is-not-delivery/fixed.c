@@ -9,6 +9,7 @@
  *      drained.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean explore=clean
  * Knobs: explore ZOO_ITERS=4
+ * Demo: asan
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

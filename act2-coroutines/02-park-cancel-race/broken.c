@@ -10,6 +10,7 @@
  * Expect: tsan=missed helgrind=missed drd=missed asan=missed memcheck=missed stress=hang os=hang
  * Explore: none. The workers park in a futex, which the scheduler does not follow.
  * Knobs: helgrind,drd,memcheck ZOO_ITERS=50
+ * Demo: stress
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

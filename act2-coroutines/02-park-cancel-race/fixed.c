@@ -10,6 +10,7 @@
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean
  * Explore: none. The workers park in a futex, which the scheduler does not follow.
  * Knobs: helgrind,drd,memcheck ZOO_ITERS=50
+ * Demo: stress
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

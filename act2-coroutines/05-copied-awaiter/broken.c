@@ -7,8 +7,9 @@
  *      list and returns a copy of it. The consumer keeps the copy in its
  *      frame; the wait list keeps the address of the helper's dead local,
  *      and the sender fires a stack slot that some other call now owns.
- * Expect: tsan=missed helgrind=false-positive drd=missed asan=missed memcheck=missed stress=invariant os=missed explore=invariant
- * Knobs: explore ZOO_ITERS=2
+ * Expect: tsan=missed helgrind=missed drd=missed asan=report memcheck=missed stress=invariant os=missed explore=invariant
+ * Knobs: explore ZOO_ITERS=2; asan ASAN_OPTIONS=detect_stack_use_after_return=1
+ * Demo: asan
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

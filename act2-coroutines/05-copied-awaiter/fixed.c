@@ -8,7 +8,8 @@
  *      until the consumer is resumed. The helper hands back an opaque
  *      handle, a type never defined, so that a copy does not compile.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean explore=clean
- * Knobs: explore ZOO_ITERS=2
+ * Knobs: explore ZOO_ITERS=2; asan ASAN_OPTIONS=detect_stack_use_after_return=1
+ * Demo: asan
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

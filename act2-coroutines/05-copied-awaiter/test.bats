@@ -16,6 +16,11 @@ load ../../harness/zoo
 	zoo_assert_every_schedule_fails
 }
 
+@test "broken.c: in its stack-use-after-return mode, AddressSanitizer sees the wait list written into the dead awaiter" {
+	zoo_run_expected asan broken
+	assert_output --partial 'ERROR: AddressSanitizer: stack-use-after-return'
+}
+
 @test "fixed.c: every item reaches a consumer exactly once" {
 	zoo_run_expected stress fixed
 	assert_output --partial '20 of 20 items received, each exactly once'

@@ -9,6 +9,7 @@
  *      both wait for a second, and the consumer finds nothing committed.
  * Expect: tsan=missed helgrind=missed drd=missed asan=missed memcheck=missed stress=hang os=hang explore=hang
  * Knobs: explore ZOO_ITERS=2
+ * Demo: explore
  */
 #include "zoo.h"
 #include "../runtime/coro.h"

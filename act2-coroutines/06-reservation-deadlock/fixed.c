@@ -9,6 +9,7 @@
  *      it waits for is one a part the consumer can take will free.
  * Expect: tsan=clean helgrind=clean drd=clean asan=clean memcheck=clean stress=clean os=clean explore=clean
  * Knobs: explore ZOO_ITERS=2
+ * Demo: explore
  */
 #include "zoo.h"
 #include "../runtime/coro.h"
