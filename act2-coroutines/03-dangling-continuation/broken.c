@@ -3,7 +3,7 @@
  * coroutines each await a lookup, a child coroutine that waits for the
  * server's answer and writes it into its request's frame; a deadline
  * coroutine cancels every request still waiting when its time is up.
- * Rule R5: a frame outlives everything that points into it.
+ * Rule R5: one owner per resource: a frame must outlive everything that points into it.
  * Bug: the deadline frees a waiting request's frame and nothing else. Its
  *      lookup still waits on the channel, holding two pointers into that
  *      frame: where to write the answer, and whom to resume after. The

@@ -3,7 +3,7 @@
  * coroutines each await a lookup, a child coroutine that waits for the
  * server's answer and writes it into its request's frame; a deadline
  * coroutine cancels every request still waiting when its time is up.
- * Rule R5: a frame outlives everything that points into it.
+ * Rule R5: one owner per resource: a frame must outlive everything that points into it.
  * Fix: the deadline destroys a waiting request with coro_destroy, which
  *      destroys the lookup it awaits first: its way back to the request is
  *      cut and it leaves the channel's wait list, so nothing is left that

@@ -2,7 +2,7 @@
  * act2-coroutines/05-copied-awaiter/broken.c: a producer coroutine sends
  * ZOO_ITERS numbered items through a channel of one slot to two consumer
  * coroutines, which start each receive with a small helper.
- * Rule R5: a frame outlives everything that points into it.
+ * Rule R5: one owner per resource: a frame must outlive everything that points into it.
  * Bug: the helper registers its own local awaiter in the channel's wait
  *      list and returns a copy of it. The consumer keeps the copy in its
  *      frame; the wait list keeps the address of the helper's dead local,

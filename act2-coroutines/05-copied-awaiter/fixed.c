@@ -2,7 +2,7 @@
  * act2-coroutines/05-copied-awaiter/fixed.c: a producer coroutine sends
  * ZOO_ITERS numbered items through a channel of one slot to two consumer
  * coroutines, which start each receive with a small helper.
- * Rule R5: a frame outlives everything that points into it.
+ * Rule R5: one owner per resource: a frame must outlive everything that points into it.
  * Fix: the awaiter lives in the consumer's frame, and the helper is given
  *      its address: what the wait list holds is the awaiter itself, alive
  *      until the consumer is resumed. The helper hands back an opaque
