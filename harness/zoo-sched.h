@@ -995,8 +995,10 @@ static void zoo_sched_end(int status, int line, const char *message)
 		snprintf(ending, sizeof ending, "stopped: %s", message);
 	else if (status == ZOO_CLEAN)
 		snprintf(ending, sizeof ending, "the run ends clean: %s", message);
-	else
+	else if (line > 0)
 		snprintf(ending, sizeof ending, "%s, line %d: %s: %s", name, line, zoo_status_text(status), message);
+	else /* no line of the program's: the runtime's own check */
+		snprintf(ending, sizeof ending, "%s: %s: %s", name, zoo_status_text(status), message);
 	zoo_sched_print_trace(ending);
 	if (zoo_sched.mode == ZOO_SCHED_PLAY)
 		printf("%d move%s%s.\n", zoo_sched.moves, zoo_sched.moves == 1 ? "" : "s",

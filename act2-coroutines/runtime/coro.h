@@ -41,6 +41,9 @@
  * scheduler (zoo trace, play, explore) the single-threaded scheduler's
  * choice of which ready frame it resumes is a marked step: the player picks.
  *
+ * Its checks end the run with zoo_finish_at(0, ...): line 0, for a line of
+ * the runtime is none of the program's (a trace then names no line).
+ *
  * THE CHANNEL. A bounded queue of pointers with a lock, so both schedulers
  * can use it. chan_recv and chan_send are awaiters that deliver: a receiver
  * that waits is handed the item by the sender itself, so its resume is its
@@ -195,7 +198,7 @@ static struct coro_awaiter *coro_wait_first(struct coro_waitlist *list)
 		return NULL;
 	if (aw->self != aw) {
 		zoo_check(pthread_mutex_unlock(list->lock)); /* the run ends: no thread may die holding it */
-		zoo_finish(ZOO_INVARIANT, "a wait list holds an awaiter that has moved since it was registered");
+		zoo_finish_at(0, ZOO_INVARIANT, "a wait list holds an awaiter that has moved since it was registered");
 	}
 	list->first = aw->next;
 	if (list->first == NULL)
@@ -460,9 +463,9 @@ static void *coro_worker_main(void *arg)
 static ZOO_UNUSED void coro_pool_run(struct coro_sched *s, int workers)
 {
 	if (workers < 1 || workers > CORO_WORKERS || s->workers != 0)
-		zoo_finish(ZOO_USAGE, "an M:N scheduler runs once, with 1 to %d workers", CORO_WORKERS);
+		zoo_finish_at(0, ZOO_USAGE, "an M:N scheduler runs once, with 1 to %d workers", CORO_WORKERS);
 	if (zoo_sched_on)
-		zoo_finish(ZOO_USAGE, "zoo's scheduler does not follow the M:N workers: they park in a futex");
+		zoo_finish_at(0, ZOO_USAGE, "zoo's scheduler does not follow the M:N workers: they park in a futex");
 	s->workers = workers;
 	for (int i = 0; i < workers; i++) {
 		s->worker[i].sched = s;
