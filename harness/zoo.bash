@@ -51,10 +51,10 @@ bats_load_library bats-assert
 
 ZOO_EXHIBIT=${ZOO_EXHIBIT:-${BATS_TEST_DIRNAME#"$ZOO_ROOT"/}}
 # shellcheck disable=SC2034 # Bats reads it
-if [[ ${ZOO_NAME_PREFIX-} == 1 && " ${ZOO_ACTS[*]} " == *" ${ZOO_EXHIBIT%%/*} "* ]]; then
+if [[ ${ZOO_NAME_PREFIX-} == 1 && " ${ZOO_ACTS[*]} " == *" ${ZOO_EXHIBIT%%/*} "* && ${ZOO_EXHIBIT#*/} == [0-9][0-9]-* ]]; then
 	BATS_TEST_NAME_PREFIX="$(zoo_title "$ZOO_EXHIBIT"): "
 elif [[ ${ZOO_NAME_PREFIX-} == 1 ]]; then
-	BATS_TEST_NAME_PREFIX="$ZOO_EXHIBIT: " # the harness's own fixtures
+	BATS_TEST_NAME_PREFIX="$ZOO_EXHIBIT: " # the harness's fixtures, an act's runtime
 fi
 
 setup_file() {
