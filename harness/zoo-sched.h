@@ -80,8 +80,9 @@
  * While a coroutine runs, its rows go in its column, and a point inside it is
  * a row but no choice: nothing preempts a coroutine. zoo_coroutine_suspends()
  * is the row of its suspension, zoo_resume_back() gives the rows back to the
- * scheduler's thread, and zoo_coroutine_ended() closes its column. A coroutine taking a mutex another coroutine holds blocks
- * the one thread they share: that is a hang, found at once.
+ * scheduler's thread, and zoo_coroutine_ended() closes its column. A
+ * coroutine taking a mutex another coroutine holds blocks the one thread
+ * they share: that is a hang, found at once.
  *
  * The limit: this is every sequentially consistent interleaving of the
  * points, no more. A race between two points and a reordering by a weak

@@ -197,7 +197,8 @@ static struct coro_awaiter *coro_wait_first(struct coro_waitlist *list)
 	if (aw == NULL)
 		return NULL;
 	if (aw->self != aw) {
-		zoo_check(pthread_mutex_unlock(list->lock)); /* the run ends: no thread may die holding it */
+		if (list->lock != NULL) /* the run ends: no thread may die holding it */
+			zoo_check(pthread_mutex_unlock(list->lock));
 		zoo_finish_at(0, ZOO_INVARIANT, "a wait list holds an awaiter that has moved since it was registered");
 	}
 	list->first = aw->next;
@@ -306,8 +307,14 @@ static ZOO_UNUSED void coro_destroy(struct coro *co)
 		co->awaiting->continuation = NULL;
 		coro_destroy(co->awaiting);
 	}
-	if (co->parked != NULL && co->parked->list != NULL)
-		coro_wait_remove(co->parked);
+	if (co->parked != NULL && co->parked->list != NULL) {
+		pthread_mutex_t *lock = co->parked->list->lock;
+		if (lock != NULL)
+			zoo_check(pthread_mutex_lock(lock));
+		coro_wait_remove(co->parked); /* under the list's lock, as every change of it */
+		if (lock != NULL)
+			zoo_check(pthread_mutex_unlock(lock));
+	}
 	if (co->queued)
 		coro_unqueue(co);
 	if (co->counted) { /* a spawned frame destroyed before its end */

@@ -90,7 +90,7 @@ zoo_knobs() {
 		read -ra settings <<<"$vars"
 		for var in "${settings[@]}"; do
 			[[ $var =~ ^(ZOO_[A-Z_]+|[AT]SAN_OPTIONS|UBSAN_OPTIONS)=[^[:space:]]*$ ]] ||
-				zoo_die "$where: Knobs: '$var' is not ZOO_VAR=value or ASAN_OPTIONS=..." 
+				zoo_die "$where: Knobs: '$var' is not ZOO_VAR=value or ASAN_OPTIONS=..."
 		done
 		if [[ $dets == all || ,$dets, == *",$want,"* ]]; then
 			out+=("${settings[@]}")

@@ -58,10 +58,10 @@ setup() {
 	sed -i 's/^ \* Knobs: .*/ * Knobs: asan ASAN_OPTIONS=help=1:detect_stack_use_after_return=1/' "$SRC"
 	run zoo_knobs "$SRC" asan
 	assert_output 'ASAN_OPTIONS=help=1:detect_stack_use_after_return=1'
-	(zoo_build act2-coroutines/runtime) >&2
+	(zoo_build harness/tests/fixtures/procs) >&2
 	local -a knobs
 	mapfile -t knobs < <(zoo_knobs "$SRC" asan)
-	run zoo_detect asan "$ZOO_ROOT/build" act2-coroutines/runtime/chain ZOO_ITERS=5 "${knobs[@]}"
+	run zoo_detect asan "$ZOO_ROOT/build" harness/tests/fixtures/procs/shares ZOO_ITERS=5 "${knobs[@]}"
 	# help=1 prints every flag with its value: the Knobs' own, and the harness's
 	assert_equal "$(grep -A1 -E $'^\tdetect_stack_use_after_return$' <<<"$output" | grep -o 'Current Value: [a-z0-9]*')" 'Current Value: true'
 	assert_equal "$(grep -A1 -E $'^\texitcode$' <<<"$output" | grep -o 'Current Value: [0-9]*')" "Current Value: $ZOO_S_REPORT"
