@@ -131,9 +131,7 @@ zoo_resolve() {
 			done
 			[[ -n $found ]] || found=$(grep -E "^$name\$|/$name\$|/[0-9][0-9]-$name\$" <<<"$all" || true)
 		fi
-		if [[ -z $found && " ${ZOO_ACTS[*]} " == *" $name "* ]]; then
-			zoo_die "$name has no exhibits yet (its README.md says what comes)"
-		elif [[ -z $found ]]; then
+		if [[ -z $found ]]; then
 			hint=$(zoo_closest "$name")
 			zoo_die "no exhibit or act named '$name'${hint:+ (did you mean: $hint?)}; 'make help' and README.md list them"
 		fi

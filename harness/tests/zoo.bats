@@ -77,11 +77,6 @@ zoo() {
 	done
 }
 
-@test "an act with no exhibits yet says so in one line" {
-	run -2 --separate-stderr zoo test crosscutting
-	assert_equal "$stderr" "zoo: crosscutting has no exhibits yet (its README.md says what comes)"
-}
-
 @test "make with a wrong EX stops before building anything, in one line" {
 	run -2 --separate-stderr make -s -C "$ZOO_ROOT" test EX=no-such-exhibit
 	assert_equal "${#stderr_lines[@]}" 1
