@@ -39,6 +39,9 @@
                 only then;
  *                zoo_preempt_start()/_stop() interrupt a thread now and then,
  *                wherever it is, and hold it off its CPU (a race in one line).
+ *                zoo_clock_step("-1h") steps the wall clock for this program
+ *                alone, when the harness runs it under libfaketime (this one
+ *                also under the scheduler).
  *                Under the scheduler they do nothing: it orders the threads.
  *                They are test plumbing: the learner's copy leaves their lines
  *                out (harness/lib/header.bash), so each is a whole statement.
@@ -339,6 +342,32 @@ static ZOO_UNUSED void zoo_sleep_us(long us)
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+/*
+ * Step the wall clock by OFFSET ("-1h", "+90s": libfaketime's offsets from the
+ * real time), for this program only: test plumbing, as a widener is. A run
+ * with ZOO_WALL_CLOCK=stepped (lib/run.bash) preloads libfaketime, which
+ * fakes the wall clock (time, gettimeofday, CLOCK_REALTIME) from the file
+ * FAKETIME_TIMESTAMP_FILE names, read again at every reading, and leaves
+ * CLOCK_MONOTONIC alone; writing OFFSET into that file steps the clock at
+ * once. The offset is from the real time, not from the last step, so calling
+ * this again with the same OFFSET changes nothing. Without the file (a run by
+ * hand, with no libfaketime) it does nothing.
+ */
+static ZOO_UNUSED void zoo_clock_step(const char *offset)
+{
+	const char *path = getenv("FAKETIME_TIMESTAMP_FILE");
+	char line[32];
+	int fd, len;
+
+	if (path == NULL)
+		return;
+	len = snprintf(line, sizeof line, "%s\n", offset);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0 || write(fd, line, (size_t)len) != len)
+		zoo_die_errno("zoo_clock_step: cannot write the clock's offset into FAKETIME_TIMESTAMP_FILE");
+	close(fd);
 }
 
 /* Sleep inside the race window; no synchronization, so no detector sees it. */

@@ -29,7 +29,8 @@
 #                            named and numbered as in FILE (shown as NAME)
 #
 # Plumbing is what a program carries only to be tested: the cues and wideners
-# that force an interleaving, the named steps and shown variables of the
+# that force an interleaving (and zoo_clock_step, which steps a faked wall
+# clock at the worst moment), the named steps and shown variables of the
 # scheduler (zoo_step, zoo_show: each names where the order matters), and the
 # default of ZOO_WIDEN, which would say that there is a window (a line that
 # matches ZOO_PLUMBING). Each such
@@ -49,7 +50,7 @@
 # and UBSAN_), which zoo_detect adds to its own. A rule is R1..R10 or
 # C1..C4 (COURSE.md, "The card").
 
-ZOO_PLUMBING='zoo_(cue|widen|preempt|step|poll|show)|^[[:space:]]*[.]widen_us[[:space:]]*='
+ZOO_PLUMBING='zoo_(cue|widen|preempt|step|poll|show|clock_step)|^[[:space:]]*[.]widen_us[[:space:]]*='
 ZOO_RULE_RE='[RC][0-9]+'
 
 zoo_header_field() {

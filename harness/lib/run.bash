@@ -14,7 +14,10 @@
 #        says which IPC objects of the run the kernel still holds; explore
 #        runs it under the scheduler (harness/zoo-sched.h), every schedule
 #        with at most ZOO_EXPLORE preemptions (2 unless the settings say),
-#        and prints the shortest failing one as a table.
+#        and prints the shortest failing one as a table. The setting
+#        ZOO_WALL_CLOCK=stepped (a Knobs: line's, for a program that calls
+#        zoo_clock_step) runs it under libfaketime with a wall clock of its
+#        own, which it can step; CLOCK_MONOTONIC stays the real one.
 #   zoo_build EX...          build the exhibits' programs, all three variants
 #   zoo_build_file SRC OUT NAME INC   build one file that is not an exhibit's
 #                            (an attempt, a mutant, a scanned program) as
@@ -64,7 +67,7 @@
 ZOO_VALGRIND_CHATTER='^==[0-9]+== ((Memcheck|Helgrind|DRD|drd), a |Copyright|Using Valgrind|Command:|Parent PID:|HEAP SUMMARY|    in use at exit|  total heap usage|All heap blocks were freed|LEAK SUMMARY|   (definitely|indirectly|possibly) lost:|   still reachable:|        suppressed:|Reachable blocks|   To see them|For (lists|counts) of detected|Use --history-level|the cost of reduced accuracy|ERROR SUMMARY|$)'
 
 zoo_detect() (
-	local det=$1 variant=plain prog pid status=0 logs log
+	local det=$1 variant=plain prog pid status=0 logs log clock='' faketime
 	local -a tool=() settings=()
 	case $det in
 		tsan) variant=tsan ;;
@@ -82,15 +85,26 @@ zoo_detect() (
 	while (($#)) && [[ $1 != -- ]]; do
 		case $1 in
 			ASAN_OPTIONS=* | TSAN_OPTIONS=* | UBSAN_OPTIONS=*) sanitizer[${1%%=*}]+=" ${1#*=}" ;;
+			ZOO_WALL_CLOCK=stepped) clock=stepped ;;
+			ZOO_WALL_CLOCK=*) zoo_die "ZOO_WALL_CLOCK=${1#*=}: the one value is 'stepped'" ;;
 			*) settings+=("$1") ;;
 		esac
 		shift
 	done
 	[[ ${1-} == -- ]] && shift
 	[[ -x $prog ]] || zoo_die "no program $prog (run 'make' first)"
+	[[ -z $clock ]] || faketime=$(zoo_faketime_lib)
 	zoo_ipc_begin
 	# shellcheck disable=SC2030,SC2031 # logs lives in this subshell, and its traps
 	logs=$(mktemp -d "${TMPDIR:-/tmp}/zoo-run.XXXXXX")
+	if [[ -n $clock ]]; then
+		echo "+0" >"$logs/clock"
+		# The sanitizers' runtimes are linked in, so they come first anyway;
+		# ASan would still object to a preloaded library it did not expect.
+		settings+=(LD_PRELOAD="$faketime" FAKETIME_TIMESTAMP_FILE="$logs/clock" FAKETIME_NO_CACHE=1
+			FAKETIME_DONT_FAKE_MONOTONIC=1)
+		sanitizer[ASAN_OPTIONS]+=" verify_asan_link_order=0"
+	fi
 	local -a valgrind=()
 	((${#tool[@]})) && valgrind=(valgrind "${tool[@]}" --error-exitcode="$ZOO_S_REPORT" --fair-sched=yes
 		--num-callers=12 --vgdb=no --trace-children=yes --log-file="$logs/vg.%p")
@@ -127,6 +141,15 @@ zoo_detect() (
 	zoo_run_end
 	exit "$status"
 )
+
+# libfaketime's library, or one line on how to install it.
+zoo_faketime_lib() {
+	local lib
+	for lib in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do
+		[[ -r $lib ]] && echo "$lib" && return 0
+	done
+	zoo_die "this program steps its own wall clock with libfaketime, which is missing: run 'make deps' (as root) or: sudo apt-get install -y libfaketime"
+}
 
 # The end of zoo_detect's run, also on a signal: its objects and its logs go.
 zoo_run_end() {

@@ -3,11 +3,13 @@
 # harness/tests/procs.bats: programs of several processes, on the small
 # programs in fixtures/procs/ (loaded as if they were an exhibit): a hang in
 # a child, a race only a child sees, a race in a program a child execs, a
-# clean program sharing memory, and one that leaves every kind of IPC object
-# behind. Each test checks that no process and no IPC object of its runs is
-# left, after a pass, a failure, a timeout or a Ctrl-C.
+# clean program sharing memory, one that leaves every kind of IPC object
+# behind, and a wall clock stepped for one program (ZOO_WALL_CLOCK). Each
+# test checks that no process and no IPC object of its runs is left, after a
+# pass, a failure, a timeout or a Ctrl-C.
 
 ZOO_EXHIBIT=harness/tests/fixtures/procs
+bats_require_minimum_version 1.5.0
 load ../zoo
 
 setup_file() {
@@ -167,4 +169,15 @@ procs_assert_none_alive() {
 	zoo_run_expected stress sleeper ZOO_WIDEN=20000
 	assert_output --regexp 'after [0-9]+ of 20000 us'
 	procs_assert_none_alive
+}
+
+@test "ZOO_WALL_CLOCK=stepped gives a program a wall clock of its own that zoo_clock_step steps, the monotonic one untouched" {
+	run zoo_detect stress "$ZOO_ROOT/build" harness/tests/fixtures/procs/clock ZOO_WALL_CLOCK=stepped
+	assert_success
+	assert_output --regexp 'wall -3(599|600) s, monotonic \+0 s'
+	run zoo_detect stress "$ZOO_ROOT/build" harness/tests/fixtures/procs/clock
+	assert_success
+	assert_output --regexp 'wall \+[01] s, monotonic \+0 s'
+	run -2 --separate-stderr zoo_detect stress "$ZOO_ROOT/build" harness/tests/fixtures/procs/clock ZOO_WALL_CLOCK=slow
+	assert_equal "$stderr" "zoo: ZOO_WALL_CLOCK=slow: the one value is 'stepped'"
 }
