@@ -439,12 +439,16 @@ static ZOO_UNUSED bool zoo_cue_await(struct zoo_cue *cue, unsigned count)
 /*
  * For a cue with one awaiter: wait for the next cue this awaiter has not had
  * yet. A wait that times out takes none, so a program that gives the cue less
- * often than it is awaited (a learner's fix, say) falls back in step.
+ * often than it is awaited (a learner's fix, say) falls back in step. With
+ * ZOO_WIDEN=0 it touches nothing, so several threads may call it then.
  */
 static ZOO_UNUSED bool zoo_cue_await_next(struct zoo_cue *cue)
 {
-	bool given = zoo_cue_await(cue, cue->awaited + 1);
+	bool given;
 
+	if (zoo.widen_us == 0) /* the natural schedule: no cue is awaited, by any number of threads */
+		return false;
+	given = zoo_cue_await(cue, cue->awaited + 1);
 	cue->awaited += given;
 	return given;
 }

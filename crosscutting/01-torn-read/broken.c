@@ -84,6 +84,6 @@ int main(int argc, char **argv)
 	zoo_thread_join(threads[1]);
 	zoo_thread_join(threads[0]);
 	if (off_the_line > 0)
-		zoo_finish(ZOO_INVARIANT, "%ld of the reader's copies are points off the line y = x", off_the_line);
+		zoo_finish(ZOO_INVARIANT, "copies off the line y = x: %ld", off_the_line);
 	zoo_finish(ZOO_CLEAN, "every copied point lies on y = x (%ld steps)", zoo.iters);
 }
