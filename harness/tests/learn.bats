@@ -128,7 +128,7 @@ broken_build() {
 		# Markers and the bug's description are gone; the rule stays.
 		run grep -nE "BUG\\(|FIX\\(|^ \\* (Bug|Fix|Expect|Demo|Knobs):|^ \\*      |[[:space:]]\$|widener|$ZOO_PLUMBING" "$copy"
 		assert_failure
-		grep -q '^ \* Rule R[0-9]*: ' "$copy" || fail "$copy lost its Rule line"
+		grep -qE '^ \* Rule [RC][0-9]+: ' "$copy" || fail "$copy lost its Rule line"
 		grep -q '^ \* exercise.c (your exercise): ' "$copy" || fail "$copy: the path line still names broken.c"
 		# After the header, each line is broken.c's line, cut at most, once
 		# the plumbing lines are left out.

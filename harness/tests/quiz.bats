@@ -73,7 +73,7 @@ bug_code() {
 	local shown
 	shown=$(listing)
 	refute [ -z "$shown" ]
-	refute grep -qE "BUG\\(|FIX\\(|Expect:|Rule R[0-9]|broken\\.c|widener|window|$ZOO_PLUMBING" <<<"$shown"
+	refute grep -qE "BUG\\(|FIX\\(|Expect:|Rule [RC][0-9]|broken\\.c|widener|window|$ZOO_PLUMBING" <<<"$shown"
 	# The first line of code is line 1, and the numbers run without a gap.
 	assert_equal "$(grep -m1 -P '^ {5}1\t' <<<"$shown")" $'     1\t#include "zoo.h"'
 	run bash -c 'grep -P "^ *[0-9]+\t" | awk "{ if (\$1 != NR) exit 1 }"' <<<"$shown"
