@@ -68,7 +68,7 @@ ZOO_VALGRIND_CHATTER='^==[0-9]+== ((Memcheck|Helgrind|DRD|drd), a |Copyright|Usi
 
 zoo_detect() (
 	local det=$1 variant=plain prog pid status=0 logs log clock='' faketime
-	local -a tool=() settings=()
+	local -a tool=() settings=() record=()
 	case $det in
 		tsan) variant=tsan ;;
 		asan) variant=asan ;;
@@ -104,11 +104,17 @@ zoo_detect() (
 		settings+=(LD_PRELOAD="$faketime" FAKETIME_TIMESTAMP_FILE="$logs/clock" FAKETIME_NO_CACHE=1
 			FAKETIME_DONT_FAKE_MONOTONIC=1)
 		sanitizer[ASAN_OPTIONS]+=" verify_asan_link_order=0"
+		# libfaketime makes a semaphore and a segment named after the pid it
+		# first loads in (the program, or Valgrind's launcher, which becomes
+		# it) and removes them only at a normal exit: the pid is kept, so
+		# that zoo_run_end removes them after a kill too.
+		# shellcheck disable=SC2016 # expanded by that sh
+		record=(sh -c 'echo "$$" >"$0" && exec "$@"' "$logs/pid")
 	fi
 	local -a valgrind=()
 	((${#tool[@]})) && valgrind=(valgrind "${tool[@]}" --error-exitcode="$ZOO_S_REPORT" --fair-sched=yes
 		--num-callers=12 --vgdb=no --trace-children=yes --log-file="$logs/vg.%p")
-	timeout -k 1 "${ZOO_RUN_TIMEOUT:-12}" env \
+	timeout -k 1 "${ZOO_RUN_TIMEOUT:-12}" "${record[@]}" env \
 		TSAN_OPTIONS="atexit_sleep_ms=0 exitcode=$ZOO_S_REPORT second_deadlock_stack=1 die_after_fork=0 ${TSAN_OPTIONS-}${sanitizer[TSAN_OPTIONS]}" \
 		ASAN_OPTIONS="exitcode=$ZOO_S_REPORT detect_leaks=1 ${ASAN_OPTIONS-}${sanitizer[ASAN_OPTIONS]}" \
 		UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1 exitcode=$ZOO_S_REPORT ${UBSAN_OPTIONS-}${sanitizer[UBSAN_OPTIONS]}" \
@@ -153,8 +159,13 @@ zoo_faketime_lib() {
 
 # The end of zoo_detect's run, also on a signal: its objects and its logs go.
 zoo_run_end() {
+	local faked
 	[[ ${ZOO_IPC_KEEP-} == 1 ]] || zoo_ipc_sweep "$ZOO_IPC_PREFIX" "$ZOO_IPC_KEY"
 	# shellcheck disable=SC2031 # called from zoo_detect's own subshell
+	if [[ -s $logs/pid ]] && read -r faked <"$logs/pid"; then
+		rm -f "/dev/shm/faketime_shm_$faked" "/dev/shm/sem.faketime_sem_$faked"
+	fi
+	# shellcheck disable=SC2031
 	rm -rf "$logs"
 }
 

@@ -181,3 +181,16 @@ procs_assert_none_alive() {
 	run -2 --separate-stderr zoo_detect stress "$ZOO_ROOT/build" harness/tests/fixtures/procs/clock ZOO_WALL_CLOCK=slow
 	assert_equal "$stderr" "zoo: ZOO_WALL_CLOCK=slow: the one value is 'stepped'"
 }
+
+@test "libfaketime's semaphore and segment go with the run: under Valgrind, whose launcher makes them, and after a kill" {
+	local f
+	run zoo_detect memcheck "$ZOO_ROOT/build" harness/tests/fixtures/procs/clock ZOO_WALL_CLOCK=stepped
+	assert_success
+	ZOO_RUN_TIMEOUT=1 run zoo_detect stress "$ZOO_ROOT/build" harness/tests/fixtures/procs/hang ZOO_WALL_CLOCK=stepped ZOO_QUIET=5000
+	assert_failure 124
+	# Objects of a live process may be another test's; those of a dead one are left over.
+	for f in /dev/shm/faketime_shm_* /dev/shm/sem.faketime_sem_*; do
+		[[ -e $f ]] || continue
+		kill -0 "${f##*_}" 2>/dev/null || fail "left behind: $f"
+	done
+}
