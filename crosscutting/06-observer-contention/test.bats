@@ -35,6 +35,13 @@ micros() {
 
 @test "fixed.c: files events at least 1.3x faster than broken.c while watched (5 alternating runs, median of each)" {
 	(($(nproc) >= 2)) || skip "the dashboard and the worker need two CPUs to contend; this machine has $(nproc)"
+	# The cost exists only while the two threads run side by side. With more
+	# runnable threads than CPUs (stress-ng --cpu 2 on two CPUs, say) they
+	# seldom do, and the ratio measures the scheduler: measured so, it fell to
+	# 0.7x-1.2x in about half the runs. The invariant tests above still run.
+	local load
+	load=$(cut -d' ' -f1 /proc/loadavg)
+	((${load%.*} < $(nproc))) || skip "load average ${load} on $(nproc) CPUs: the two threads would seldom run side by side"
 	local -a broken=() fixed=()
 	local us
 	# The cost exists only while both threads run at once; on a busy machine
