@@ -1,0 +1,111 @@
+/*
+ * crosscutting/08-starvation/broken.c: a one-thread event loop runs two
+ * tasks in turn: a crawler that works through a queue of jobs (each job it
+ * does may add the next one), and a heartbeat that tells a supervisor the
+ * loop is alive.
+ * Rule C4: fairness is a safety property: bound every loop that others wait behind.
+ * Bug: the crawler's turn drains the queue until it is empty, and the queue
+ *      refills as fast as it drains: one turn runs every job, and the
+ *      heartbeat, which waits for its turn behind it, misses every deadline.
+ * Expect: stress=invariant tsan=invariant helgrind=invariant drd=invariant asan=invariant memcheck=invariant os=invariant
+ * Explore: none. One thread: the tasks' order is the loop's own, not a
+ *      schedule the explorer could choose.
+ * Knobs: helgrind,drd,memcheck ZOO_ITERS=20000
+ */
+#include "zoo.h"
+
+#define QUEUE_SIZE 256
+#define BEAT_EVERY 64 /* the supervisor's deadline: a beat at least every 64 jobs */
+
+struct queue {
+	long job[QUEUE_SIZE];
+	long head, tail; /* head - tail jobs waiting */
+};
+
+static struct queue jobs;
+static long jobs_done, jobs_to_do;
+static long beats, jobs_at_last_beat, longest_silence, longest_silence_us;
+static long last_beat_ns;
+
+static long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void push(long job)
+{
+	jobs.job[jobs.head++ % QUEUE_SIZE] = job;
+}
+
+static long pop(void)
+{
+	return jobs.job[jobs.tail++ % QUEUE_SIZE];
+}
+
+/* One job: a little work, and the job it leads to, until all are done. */
+static void crawl(long job)
+{
+	unsigned long next = (unsigned long)job;
+
+	for (int i = 0; i < 50; i++)
+		next = next * 6364136223846793005UL + 1442695040888963407UL;
+	jobs_done++;
+	if (jobs_done + (jobs.head - jobs.tail) < jobs_to_do)
+		push((long)(next >> 1));
+	zoo_progress();
+}
+
+/* The crawler's turn. Returns whether it has work left for a later turn. */
+static bool crawler_turn(void)
+{
+	while (jobs.head != jobs.tail) /* BUG(C4): runs until the queue is empty */
+		crawl(pop());
+	return jobs.head != jobs.tail;
+}
+
+/* The heartbeat's turn: note how long the loop has been silent. */
+static void heartbeat_turn(void)
+{
+	long now = now_ns();
+
+	if (jobs_done - jobs_at_last_beat > longest_silence)
+		longest_silence = jobs_done - jobs_at_last_beat;
+	if ((now - last_beat_ns) / 1000 > longest_silence_us)
+		longest_silence_us = (now - last_beat_ns) / 1000;
+	beats++;
+	jobs_at_last_beat = jobs_done;
+	last_beat_ns = now;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct zoo_program program = {
+		.what = "a one-thread event loop crawls ZOO_ITERS jobs and beats a heartbeat in turn",
+		.awaits = "the event loop to finish its jobs",
+		.reads = "ZOO_ITERS",
+		.defaults = { .iters = 100000, .threads = 1, .seed = 1, .timeout_s = 8 },
+	};
+	bool more = true;
+
+	zoo_start(argc, argv, &program);
+	jobs_to_do = zoo.iters;
+	for (long j = 0; j < 8 && j < jobs_to_do; j++)
+		push(j * 1000000);
+	last_beat_ns = now_ns();
+	while (more) {
+		more = crawler_turn();
+		heartbeat_turn();
+	}
+
+	printf("%ld jobs, %ld beats (%ld expected at one per %d jobs), longest silence %ld jobs, %ld us\n",
+	       jobs_done, beats, jobs_done / BEAT_EVERY, BEAT_EVERY, longest_silence, longest_silence_us);
+	if (jobs_done != jobs_to_do)
+		zoo_finish(ZOO_INVARIANT, "the loop did %ld jobs of %ld", jobs_done, jobs_to_do);
+	if (longest_silence > BEAT_EVERY)
+		zoo_finish(ZOO_INVARIANT, "the heartbeat missed its deadline: silent for %ld jobs (%ld us), the deadline %d",
+			   longest_silence, longest_silence_us, BEAT_EVERY);
+	zoo_finish(ZOO_CLEAN, "the heartbeat beat %ld times, never silent for more than %ld jobs", beats, longest_silence);
+}
