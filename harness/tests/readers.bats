@@ -35,6 +35,15 @@ setup() {
 	assert_output tsan
 }
 
+@test "without a Demo: line, the demo's detector is the first on the Expect: line that sees the bug" {
+	sed -i 's/^ \* Expect: tsan=[a-z-]*/ * Expect: tsan=missed helgrind=false-positive/' "$SRC"
+	run zoo_main_detector "$SRC"
+	assert_output stress
+	sed -i 's/^ \* Expect: /&drd=report /' "$SRC"
+	run zoo_main_detector "$SRC"
+	assert_output drd
+}
+
 @test "a Knobs: line gives each detector its settings, a later group winning" {
 	run zoo_knobs "$SRC" tsan
 	assert_output $'ZOO_ITERS=5\nZOO_THREADS=1\nZOO_ITERS=7'
