@@ -335,6 +335,18 @@ static inline void zoo_guard_drop(struct zoo_guard *g)
 	struct zoo_guard ZOO_CAT(zoo_guard_, __LINE__)                      \
 		__attribute__((cleanup(zoo_guard_drop), unused)) = zoo_guard_take((m), #m, __LINE__)
 
+/* One spin-wait hint to the CPU (x86's pause, Arm's yield): a short delay inside a spin loop. */
+static inline void zoo_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	atomic_signal_fence(memory_order_seq_cst);
+#endif
+}
+
 /* Not progress: a program that only sleeps and polls is as hung as one that blocks. */
 static ZOO_UNUSED void zoo_sleep_us(long us)
 {

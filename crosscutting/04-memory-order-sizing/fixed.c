@@ -53,7 +53,7 @@ static void start_together(long trial)
 
 	if (atomic_fetch_add_explicit(&arrivals, 1, memory_order_acq_rel) == everyone - 1) {
 		for (long pause = trial % 4; pause > 0; pause--)
-			__builtin_ia32_pause();
+			zoo_cpu_relax();
 		return;
 	}
 	for (long spins = 1; atomic_load_explicit(&arrivals, memory_order_acquire) < everyone; spins++)

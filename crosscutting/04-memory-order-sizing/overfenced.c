@@ -60,7 +60,7 @@ static void *writer(void *arg)
 		atomic_store_explicit(&shared.second, value, memory_order_relaxed);
 		atomic_store_explicit(&shared.seq, seq + 2, memory_order_release);
 		for (int pause = 0; pause < 2000; pause++)
-			__builtin_ia32_pause();
+			zoo_cpu_relax();
 		zoo_progress();
 	}
 	return NULL;
