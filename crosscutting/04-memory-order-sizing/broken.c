@@ -79,8 +79,8 @@ static void *side(void *arg)
 			if (atomic_load_explicit(&out_of_time, memory_order_relaxed))
 				break;
 		}
-		atomic_store_explicit(&raised[me][t], 1, memory_order_release);                /* BUG(C1): may wait in the store buffer */
-		saw_other[me][t] = (char)atomic_load_explicit(&raised[other][t], memory_order_acquire); /* BUG(C1): may run ahead of it */
+		atomic_store_explicit(&raised[me][t], 1, memory_order_release);                /* BUG(R2): may wait in the store buffer */
+		saw_other[me][t] = (char)atomic_load_explicit(&raised[other][t], memory_order_acquire); /* BUG(R2): may run ahead of it */
 	}
 	trials_done[me] = t;
 	return NULL;

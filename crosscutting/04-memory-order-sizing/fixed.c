@@ -76,8 +76,8 @@ static void *side(void *arg)
 			if (atomic_load_explicit(&out_of_time, memory_order_relaxed))
 				break;
 		}
-		atomic_store_explicit(&raised[me][t], 1, memory_order_seq_cst);                /* FIX(C1): one total order of */
-		saw_other[me][t] = (char)atomic_load_explicit(&raised[other][t], memory_order_seq_cst); /* FIX(C1): the stores and loads */
+		atomic_store_explicit(&raised[me][t], 1, memory_order_seq_cst);                /* FIX(R2): one total order of */
+		saw_other[me][t] = (char)atomic_load_explicit(&raised[other][t], memory_order_seq_cst); /* FIX(R2): the stores and loads */
 	}
 	trials_done[me] = t;
 	return NULL;

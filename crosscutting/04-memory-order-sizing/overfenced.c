@@ -75,10 +75,10 @@ static long snapshot_fenced(unsigned long *first, unsigned long *second)
 	do {
 		retries++;
 		before = atomic_load_explicit(&shared.seq, memory_order_relaxed);
-		atomic_thread_fence(memory_order_seq_cst); /* BUG(C1): a full fence on every try */
+		atomic_thread_fence(memory_order_seq_cst); /* BUG(R2): a full fence on every try */
 		*first = atomic_load_explicit(&shared.first, memory_order_relaxed);
 		*second = atomic_load_explicit(&shared.second, memory_order_relaxed);
-		atomic_thread_fence(memory_order_seq_cst); /* BUG(C1): and another */
+		atomic_thread_fence(memory_order_seq_cst); /* BUG(R2): and another */
 		after = atomic_load_explicit(&shared.seq, memory_order_relaxed);
 	} while ((before & 1) || before != after);
 	return retries;

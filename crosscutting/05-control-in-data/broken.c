@@ -3,6 +3,7 @@
  * ZOO_ITERS readings through one queue to an aggregator, then a last record
  * that says the stream is over and how many readings it held.
  * Rule C2: keep the control plane out of the data plane.
+ * Also R10: state your assumptions where they are used: a record says what it is.
  * Bug: the end-of-stream record travels as a reading with a flag set, and
  *      the aggregator adds every record to the total before it looks at
  *      the flag. The count of readings is right; the total is off by the
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 		zoo_thread_start(&threads[t], sensor, (void *)(intptr_t)t);
 	for (streams_open = (int)zoo.threads; streams_open > 0;) {
 		struct record r = queue_take();
-		total += r.value; /* BUG(C2): every record is added, the last one too */
+		total += r.value; /* BUG(R10): every record is added, the last one too */
 		if (r.end_of_data) {
 			if (r.value != received[r.sensor])
 				zoo_finish(ZOO_INVARIANT, "sensor %d sent %ld readings, %ld arrived", r.sensor, r.value, received[r.sensor]);

@@ -3,6 +3,7 @@
  * ZOO_ITERS readings through one queue to an aggregator, then a last record
  * that says the stream is over and how many readings it held.
  * Rule C2: keep the control plane out of the data plane.
+ * Also R10: state your assumptions where they are used: a record says what it is.
  * Fix: every record says what kind it is, and the aggregator asks that
  *      first: only readings reach the total. A switch over the kinds, with
  *      no default, makes the compiler name any new kind left unhandled.
@@ -17,10 +18,10 @@
 #define QUEUE_SLOTS 16
 #define MAX_SENSORS 8
 
-enum record_kind { READING, END_OF_STREAM }; /* FIX(C2): control has a kind of its own */
+enum record_kind { READING, END_OF_STREAM }; /* FIX(R10): control has a kind of its own */
 
 struct record {
-	enum record_kind kind; /* FIX(C2): what the record is, apart from what it holds */
+	enum record_kind kind; /* FIX(R10): what the record is, apart from what it holds */
 	int sensor;
 	long value; /* a reading; in the last record, how many were sent */
 };
@@ -87,14 +88,14 @@ int main(int argc, char **argv)
 		zoo_thread_start(&threads[t], sensor, (void *)(intptr_t)t);
 	for (streams_open = (int)zoo.threads; streams_open > 0;) {
 		struct record r = queue_take();
-		switch (r.kind) { /* FIX(C2): the kind first, then the data */
+		switch (r.kind) { /* FIX(R10): the kind first, then the data */
 		case END_OF_STREAM:
 			if (r.value != received[r.sensor])
 				zoo_finish(ZOO_INVARIANT, "sensor %d sent %ld readings, %ld arrived", r.sensor, r.value, received[r.sensor]);
 			streams_open--;
 			break;
 		case READING:
-			total += r.value; /* FIX(C2): only readings are added */
+			total += r.value; /* FIX(R10): only readings are added */
 			received[r.sensor]++;
 			readings++;
 			break;

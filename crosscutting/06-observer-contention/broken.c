@@ -21,7 +21,7 @@
 struct table {
 	pthread_mutex_t lock; /* the worker's hot path takes it for every event */
 	long slot[SLOTS];
-	long events;          /* BUG(C3): the count lives under the hot lock */
+	long events;          /* BUG(R8): the count lives under the hot lock */
 	long found_held;      /* times the worker found the lock taken */
 	long took_ns;         /* the worker's time for all its events */
 };
@@ -78,7 +78,7 @@ static void *worker(void *arg)
 			event ^= event << 13, event ^= event >> 7, event ^= event << 17;
 			lock_table(t);
 			t->slot[event % SLOTS] += (long)(event >> 32);
-			t->events++; /* BUG(C3): counted under the hot lock */
+			t->events++; /* BUG(R8): counted under the hot lock */
 			zoo_unlock(&t->lock);
 		}
 		zoo_progress();
@@ -90,7 +90,7 @@ static void *worker(void *arg)
 /* The dashboard: each worker's latest count, drawn again and again until they end. */
 static void draw(long w, long *seen, char *line, size_t size)
 {
-	zoo_lock(&tables[w].lock);     /* BUG(C3): the observer takes the hot lock */
+	zoo_lock(&tables[w].lock);     /* BUG(R8): the observer takes the hot lock */
 	seen[w] = tables[w].events;
 	snprintf(line, size, "worker %ld: %ld events", w, seen[w]);
 	zoo_unlock(&tables[w].lock);

@@ -27,7 +27,7 @@ struct table {
 static struct table tables[MAX_WORKERS];
 
 struct counter {
-	_Alignas(64) atomic_long events; /* FIX(C3): one writer, read without a lock */
+	_Alignas(64) atomic_long events; /* FIX(R8): one writer, read without a lock */
 };
 _Static_assert(sizeof(struct counter) == 64, "one counter per cache line");
 
@@ -84,7 +84,7 @@ static void *worker(void *arg)
 			lock_table(t);
 			t->slot[event % SLOTS] += (long)(event >> 32);
 			zoo_unlock(&t->lock);
-			atomic_store_explicit(&counters[me].events, atomic_load_explicit(&counters[me].events, memory_order_relaxed) + 1, memory_order_relaxed); /* FIX(C3): outside the lock */
+			atomic_store_explicit(&counters[me].events, atomic_load_explicit(&counters[me].events, memory_order_relaxed) + 1, memory_order_relaxed); /* FIX(R8): outside the lock */
 		}
 		zoo_progress();
 	}
@@ -95,7 +95,7 @@ static void *worker(void *arg)
 /* The dashboard: each worker's latest count, drawn again and again until they end. */
 static void draw(long w, long *seen, char *line, size_t size)
 {
-	seen[w] = atomic_load_explicit(&counters[w].events, memory_order_relaxed); /* FIX(C3): no lock taken */
+	seen[w] = atomic_load_explicit(&counters[w].events, memory_order_relaxed); /* FIX(R8): no lock taken */
 	snprintf(line, size, "worker %ld: %ld events", w, seen[w]);
 }
 

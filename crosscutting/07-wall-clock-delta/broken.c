@@ -19,7 +19,7 @@ static double now_seconds(void)
 {
 	struct timeval now;
 
-	gettimeofday(&now, NULL); /* BUG(C3): the wall clock, which can be stepped */
+	gettimeofday(&now, NULL); /* BUG(R10): the wall clock, which can be stepped */
 	return (double)now.tv_sec + now.tv_usec / 1e6;
 }
 
@@ -39,7 +39,7 @@ static void *worker(void *arg)
 		double start = now_seconds();
 		run_job(job);
 		zoo_clock_step("-1h");
-		double took = now_seconds() - start; /* BUG(C3): a wall-clock difference */
+		double took = now_seconds() - start; /* BUG(R10): a wall-clock difference */
 		if (took < 0 || took > 1.0) {
 			if (*out_of_range == 0)
 				printf("job %ld took %.3f s\n", job, took);

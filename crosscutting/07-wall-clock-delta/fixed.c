@@ -18,7 +18,7 @@ static double now_seconds(void)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now); /* FIX(C3): a clock no one can step */
+	clock_gettime(CLOCK_MONOTONIC, &now); /* FIX(R10): a clock no one can step */
 	return (double)now.tv_sec + now.tv_nsec / 1e9;
 }
 

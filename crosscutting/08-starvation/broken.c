@@ -4,6 +4,7 @@
  * does may add the next one), and a heartbeat that tells a supervisor the
  * loop is alive.
  * Rule C4: fairness is a safety property: bound every loop that others wait behind.
+ * Also R3: the loop every task shares is held, like a lock, for data, not for time.
  * Bug: the crawler's turn drains the queue until it is empty, and the queue
  *      refills as fast as it drains: one turn runs every job, and the
  *      heartbeat, which waits for its turn behind it, misses every deadline.
@@ -61,7 +62,7 @@ static void crawl(long job)
 /* The crawler's turn. Returns whether it has work left for a later turn. */
 static bool crawler_turn(void)
 {
-	while (jobs.head != jobs.tail) /* BUG(C4): runs until the queue is empty */
+	while (jobs.head != jobs.tail) /* BUG(R3): runs until the queue is empty */
 		crawl(pop());
 	return jobs.head != jobs.tail;
 }

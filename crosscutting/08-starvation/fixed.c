@@ -4,6 +4,7 @@
  * does may add the next one), and a heartbeat that tells a supervisor the
  * loop is alive.
  * Rule C4: fairness is a safety property: bound every loop that others wait behind.
+ * Also R3: the loop every task shares is held, like a lock, for data, not for time.
  * Fix: the crawler's turn does at most a batch of jobs and then yields the
  *      loop back, whatever is still queued: every other task waits at most
  *      one batch, however fast the queue refills.
@@ -16,7 +17,7 @@
 
 #define QUEUE_SIZE 256
 #define BEAT_EVERY 64 /* the supervisor's deadline: a beat at least every 64 jobs */
-#define BATCH 32      /* FIX(C4): the most jobs one turn may do */
+#define BATCH 32      /* FIX(R3): the most jobs one turn may do */
 
 struct queue {
 	long job[QUEUE_SIZE];
@@ -62,7 +63,7 @@ static void crawl(long job)
 /* The crawler's turn. Returns whether it has work left for a later turn. */
 static bool crawler_turn(void)
 {
-	for (int done = 0; done < BATCH; done++) { /* FIX(C4): a bounded turn, */
+	for (int done = 0; done < BATCH; done++) { /* FIX(R3): a bounded turn, */
 		if (jobs.head == jobs.tail)
 			return false;
 		crawl(pop());
