@@ -72,7 +72,9 @@ static void zoo_explore_list(const struct zoo_sched_log *log, const unsigned cha
 static void zoo_explore(long bound, long budget_s)
 {
 	struct zoo_sched_log *log = mmap(NULL, sizeof *log, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* clang-format off */
 	static struct { uint64_t can_move, tried; unsigned char pick, from; int preempted; } frame[ZOO_SCHED_POINTS];
+	/* clang-format on */
 	static unsigned char best[ZOO_SCHED_POINTS];
 	int depth = 0, best_len = -1, best_rows = 0, best_status = 0, best_moves = 0, failed = 0, hangs = 0, broken = 0;
 	long runs = 0, cut = 0, started = zoo_now_us();
@@ -93,8 +95,10 @@ static void zoo_explore(long bound, long budget_s)
 			return; /* the child runs the program */
 		runs++;
 		if (log->strayed) {
+			/* clang-format off */
 			zoo_finish(ZOO_UNFINISHED, "schedule %ld: the same choices led elsewhere; "
 				   "the program is not deterministic under the scheduler", runs);
+			/* clang-format on */
 		}
 		cut += log->cut;
 		if (log->status != ZOO_CLEAN && !log->cut) {
@@ -118,8 +122,10 @@ static void zoo_explore(long bound, long budget_s)
 			frame[i].pick = log->choice[i].pick;
 			frame[i].from = log->choice[i].from;
 			frame[i].tried = UINT64_C(1) << frame[i].pick;
+			/* clang-format off */
 			frame[i].preempted = i == 0 ? 0 : frame[i - 1].preempted +
 				((frame[i - 1].can_move >> frame[i - 1].from & 1) && frame[i - 1].pick != frame[i - 1].from);
+			/* clang-format on */
 		}
 		depth = log->choices;
 		/* back to the deepest choice with an untried pick within the bound */

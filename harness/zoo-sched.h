@@ -97,7 +97,9 @@
 #define ZOO_SCHED_SHOWN 16     /* variables zoo_show() may name */
 #define ZOO_SCHED_TEXT 128     /* a trace row's text */
 
+/* clang-format off */
 enum zoo_sched_mode { ZOO_SCHED_OFF, ZOO_SCHED_LIST, ZOO_SCHED_PLAY, ZOO_SCHED_CHILD };
+/* clang-format on */
 
 enum zoo_thread_state {
 	ZOO_T_READY,   /* parked at a point, can move */
@@ -166,7 +168,9 @@ struct zoo_sched_state {
 	int trace;                                /* 0, 1 text, 2 markdown */
 	int threads;                              /* started so far, main included */
 	struct zoo_sched_thread thread[ZOO_SCHED_THREADS];
+	/* clang-format off */
 	struct { const pthread_mutex_t *m; int owner, depth; char name[40]; } held[ZOO_SCHED_LOCKS];
+	/* clang-format on */
 	struct zoo_sched_shown shown[ZOO_SCHED_SHOWN];
 	int nshown;
 	unsigned long wait_seq;
@@ -224,10 +228,12 @@ static void zoo_sched_object(char *buf, size_t size, const void *at, const char 
 	snprintf(buf, size, "%s", expr[0] == '&' ? expr + 1 : expr);
 }
 
+/* clang-format off */
 #define zoo_show(var)                                                                      \
 	zoo_sched_show(#var, &(var), sizeof(var),                                          \
 		       _Generic((var), bool: 'b', pthread_mutex_t: 'm', pthread_cond_t: 'c', \
 				default: 'i'))
+/* clang-format on */
 
 static ZOO_UNUSED void zoo_sched_show(const char *name, const void *at, size_t size, char kind)
 {
@@ -366,9 +372,11 @@ static int zoo_sched_ask(const int *can, int n)
 	size_t at = 0;
 	bool ambiguous;
 
+	/* clang-format off */
 	for (int i = 0; i < n && at < sizeof numbers; i++)
 		at += (size_t)snprintf(numbers + at, sizeof numbers - at, "%s%d", i == 0 ? "" : i == n - 1 ? " or " : ", ",
 				       can[i]);
+	/* clang-format on */
 	for (;;) {
 		printf("Who moves? %s, or a name (q quits): ", numbers);
 		fflush(stdout);
@@ -654,9 +662,11 @@ static void zoo_sched_take(pthread_mutex_t *m, const char *name, int line)
 		/* it blocks the thread it runs on, and every coroutine on it */
 		char me[24], holder[24];
 		zoo_sched_row_add(self, line, th->next);
+		/* clang-format off */
 		zoo_finish_at(line, ZOO_HANG, "no coroutine can move: %s waits for %s (line %d), held by %s, "
 			      "suspended on the same thread, which now blocks", zoo_sched_name(self, me, sizeof me),
 			      name, line, zoo_sched_name(zoo_sched_holder(m), holder, sizeof holder));
+		/* clang-format on */
 	}
 	if (!th->coroutine)
 		zoo_sched_yield();
@@ -747,7 +757,9 @@ static int zoo_sched_add(const char *fn)
 	for (int i = 0; i < id; i++)
 		nth += strcmp(zoo_sched.thread[i].fn, fn) == 0;
 	zoo_sched.thread[id] = (struct zoo_sched_thread){
+		/* clang-format off */
 		.state = ZOO_T_READY, .fn = fn, .nth = nth, .starter = zoo_sched_self,
+		/* clang-format on */
 	};
 	zoo_sched_cond_init(&zoo_sched.thread[id].turn);
 	snprintf(zoo_sched.thread[id].next, sizeof zoo_sched.thread[id].next, "starts");
@@ -1051,7 +1063,9 @@ static void zoo_sched_setup(void)
 	}
 	zoo_sched.threads = 1;
 	zoo_sched.thread[0] = (struct zoo_sched_thread){
+		/* clang-format off */
 		.state = ZOO_T_READY, .fn = "main", .nth = 1, .starter = -1,
+		/* clang-format on */
 	};
 	zoo_sched_cond_init(&zoo_sched.thread[0].turn);
 	if (source != NULL && *source != '\0') {

@@ -79,8 +79,10 @@ static void zoo_sched_print_trace(const char *ending)
 			width[t] = (int)strlen(name);
 	/* the header, then (Markdown) its rule, then a row per point; row -1 is the header */
 	for (int i = md ? -2 : -1; i < zoo_sched.rows; i++) {
+		/* clang-format off */
 		at = (size_t)snprintf(line, sizeof line, md ? "|%s|" : "%4s ",
 				      i == -2 ? " # " : i == -1 ? (md ? "---" : "#") : "");
+		/* clang-format on */
 		if (i >= 0)
 			at = (size_t)snprintf(line, sizeof line, md ? "| %d |" : "%4d ", i + 1);
 		for (int t = 0; t < zoo_sched.threads && at < sizeof line; t++) {
@@ -207,8 +209,10 @@ static void zoo_sched_screen(int from, const int *can, int n)
 				printf("  (line %d: %s)", th->next_line, zoo_sched_source_line(th->next_line));
 			else if (th->next_line > 0)
 				printf("  (line %d)", th->next_line);
+			/* clang-format off */
 			printf("%s%s\n", t != from ? "" : th->coroutine ? "  [first in line]" : "  [moved last]",
 			       zoo_sched_paint("\033[0m"));
+			/* clang-format on */
 		} else {
 			zoo_sched_blocked_on(t, why, sizeof why);
 			printf("  %s- %-10s %s%s\n", zoo_sched_paint("\033[2m"), name, why, zoo_sched_paint("\033[0m"));

@@ -211,11 +211,13 @@ static __attribute__((noreturn)) void zoo_park(void)
 
 static ZOO_UNUSED const char *zoo_status_text(enum zoo_status status)
 {
+	/* clang-format off */
 	switch (status) {
 #define ZOO_STATUS(name, code, what) case ZOO_##name: return what;
 #include "exit-status.def"
 #undef ZOO_STATUS
 	}
+	/* clang-format on */
 	return "unknown status";
 }
 
@@ -224,8 +226,10 @@ static void zoo_watchdog_stop(void);
 
 /* Print the program's one result line and exit with `status`; `line` is the
  * caller's, for the scheduler's trace. zoo_finish(status, fmt, ...) is the macro. */
+/* clang-format off */
 static ZOO_UNUSED __attribute__((noreturn, format(printf, 3, 4)))
 void zoo_finish_at(int line, enum zoo_status status, const char *fmt, ...)
+/* clang-format on */
 {
 	char message[2048];
 	va_list ap;
@@ -248,8 +252,10 @@ void zoo_finish_at(int line, enum zoo_status status, const char *fmt, ...)
 #define zoo_finish(...) zoo_finish_at(__LINE__, __VA_ARGS__)
 
 /* A failed pthread or system call is never part of the lesson: say where, and stop. */
+/* clang-format off */
 static ZOO_UNUSED __attribute__((noreturn))
 void zoo_die_call(const char *file, int line, const char *call, int rc)
+/* clang-format on */
 {
 	fprintf(stderr, "%s:%d: %s failed: %s\n", file, line, call, strerror(rc));
 	zoo_finish(ZOO_INVARIANT, "a pthread or system call failed (see above)");
@@ -341,7 +347,9 @@ static inline void zoo_cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #elif defined(__aarch64__) || defined(__arm__)
+	/* clang-format off */
 	__asm__ __volatile__("yield" ::: "memory");
+	/* clang-format on */
 #else
 	atomic_signal_fence(memory_order_seq_cst);
 #endif
@@ -703,7 +711,9 @@ static void *zoo_watchdog(void *arg)
 			break;
 		}
 	}
+	/* clang-format off */
 	zoo_hang(line, len < 0 ? 0 : len < (int)sizeof line ? (size_t)len : sizeof line - 1);
+	/* clang-format on */
 }
 
 static void zoo_watchdog_start(void)
