@@ -61,6 +61,15 @@ lint() {
 	[[ $stderr == *"$ex/fixed.c:29:"* ]]
 }
 
+@test "a line of a macro indented wrongly fails the format check, though the backslashes are aligned by hand" {
+	local ex=act2-coroutines/06-reservation-deadlock
+	# line 28: chan_reserve() in TICKET_TAKE, one tab deeper than the do block
+	sed -i '28s/^\t/\t\t/' "$CLONE/$ex/fixed.c"
+	run --separate-stderr lint --only format
+	assert_failure 1
+	[[ $stderr == *"$ex/fixed.c:28: note: the change is in the line break before this line or its indentation"* ]]
+}
+
 @test "a missing clang-format is one line naming the package, and a failure" {
 	local bin=$BATS_TEST_TMPDIR/bin
 	# every command on the PATH but clang-format (one ln for them all)
