@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # bats' run sets $output, $stderr and $status
 # harness/tests/lint.bats: zoo lint's format check (clang-format against
-# .clang-format), run alone with --only format in a fresh clone of the zoo, so
-# a test may misformat an exhibit without touching the real one; and the bad
-# options lint must refuse with one line. The other parts (shellcheck, the
-# build, cppcheck) take a minute and run in `make lint` itself.
+# .clang-format), run alone with --only format in a fresh clone of the zoo (its
+# committed files: what is not committed is not tested), so a test may
+# misformat an exhibit without touching the real one; and the bad options lint
+# must refuse with one line. The other parts (shellcheck, the build, cppcheck)
+# take a minute and run in `make lint` itself.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -17,7 +18,7 @@ setup_file() {
 setup() {
 	ZOO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	export NO_COLOR=1 TMPDIR=$BATS_TEST_TMPDIR
-	command -v clang-format >/dev/null || skip "clang-format is missing (apt-get install clang-format)"
+	git -C "$ZOO_ROOT" rev-parse --git-dir >/dev/null 2>&1 || skip "not a git checkout: these tests run in a clone of it"
 	CLONE=$BATS_TEST_TMPDIR/zoo
 	git clone -q "$ZOO_ROOT" "$CLONE"
 }
@@ -26,7 +27,12 @@ lint() {
 	"$CLONE/harness/zoo" lint "$@"
 }
 
+needs_clang_format() {
+	command -v clang-format >/dev/null || skip "clang-format is missing (apt-get install clang-format)"
+}
+
 @test "the format check passes on the zoo as it is, and changes no file" {
+	needs_clang_format
 	run --separate-stderr lint --only format
 	assert_success
 	assert_output 'lint: clean'
@@ -34,6 +40,7 @@ lint() {
 }
 
 @test "a line of an exhibit indented wrongly fails the format check, which names the file and line, and exits 1" {
+	needs_clang_format
 	local ex=act1-threads/01-lost-wakeup real
 	real=$(git -C "$ZOO_ROOT" status --porcelain)
 	# line 25: the producer's for loop, one tab deeper than its block
@@ -53,6 +60,7 @@ lint() {
 }
 
 @test "two statements joined on one line fail the format check, though the line keeps its trailing comment" {
+	needs_clang_format
 	local ex=act1-threads/01-lost-wakeup
 	# lines 29 and 30: items_in_box++; and the signal with its FIX comment
 	sed -i '29{N;s/\n\t*/ /}' "$CLONE/$ex/fixed.c"
@@ -62,6 +70,7 @@ lint() {
 }
 
 @test "a line of a macro indented wrongly fails the format check, though the backslashes are aligned by hand" {
+	needs_clang_format
 	local ex=act2-coroutines/06-reservation-deadlock
 	# line 28: chan_reserve() in TICKET_TAKE, one tab deeper than the do block
 	sed -i '28s/^\t/\t\t/' "$CLONE/$ex/fixed.c"
