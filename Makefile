@@ -78,7 +78,7 @@ exercise: ## start an exercise: a marker-free copy of EX's broken.c in workspace
 check: ## grade your workspace copy of EX with the exhibit's tests
 	@$(ZOO) check $(EX)
 
-lint: ## shellcheck the shell code, build every program afresh (gcc, clang), run cppcheck
+lint: ## shellcheck, build every program afresh (gcc, clang), cppcheck, the C format, clangd's view
 	@$(ZOO) lint
 
 # The ZOO_FIXED hook: build one learner's file in the three variants.
@@ -88,9 +88,19 @@ learner: ## build SRC=file.c as OUT/<variant>/NAME (INC= adds an include folder)
 	@$(foreach v,$(VARIANTS),mkdir -p $(OUT)/$(v) && \
 		$(CC_$(v)) $(CFLAGS_$(v)) $(if $(INC),-I$(INC)) -o $(OUT)/$(v)/$(NAME) $(SRC) &&) true
 
+# For clangd and editors: bear records every compiler call of a fresh plain
+# build (-B: it must see each one), which also brings build/plain up to date;
+# the sanitizer builds differ only by their -fsanitize flags. Remade when the
+# Makefile or a program is newer; .clangd says what clangd adds to it.
+compile_commands.json: Makefile $(SOURCES) ## the compile flags for clangd and editors (bear wraps the build)
+	@command -v bear >/dev/null || { echo "make: bear is missing; install it with: sudo apt-get install -y bear" >&2; exit 1; }
+	@bear --output $@.new -- $(MAKE) -B -s -j$$(nproc) --no-print-directory $(filter $(BUILD)/plain/%,$(PROGRAMS)) >/dev/null
+	@mv $@.new $@
+	@echo "  wrote $@: $$(grep -c '"file":' $@) files, the build's flags"
+
 clean: ## remove build/
 	rm -rf $(BUILD)
 
 help: ## list these targets
-	@grep -E '^[a-z]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
-		awk -F':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z_.]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
+		awk -F':.*## ' '{ printf "  make %-22s %s\n", $$1, $$2 }'

@@ -53,7 +53,7 @@
  */
 #ifndef CORO_H
 #define CORO_H
-
+#include "zoo.h" /* already included by the program; for an editor that opens this file alone */
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
