@@ -6,7 +6,8 @@
 #   zoo_run DET PROG [VAR=value...]    `run` PROG (broken, fixed, or another
 #                       program of the exhibit) under detector DET, with the
 #                       settings PROG's Knobs: line gives DET; the VAR=value
-#                       given here are what this test changes on purpose
+#                       given here are what this test changes on purpose.
+#                       A detector ZOO_WITHOUT leaves out skips the test.
 #   zoo_run_expected DET PROG [VAR=value...]
 #                       zoo_run, then assert what PROG's Expect: line says DET
 #                       does, judged by lib/verdict.bash (the same judge as
@@ -121,6 +122,7 @@ zoo_run() {
 	local -a knobs
 	header=$ZOO_ROOT/$ZOO_EXHIBIT/$prog.c
 	shift 2
+	! zoo_left_out "$detector" || skip "$detector left out: ZOO_WITHOUT=valgrind"
 	if [[ $prog == fixed && -n ${ZOO_FIXED-} ]]; then
 		root=$BATS_FILE_TMPDIR/learner name=$(zoo_attempt_name "$ZOO_FIXED")
 		if [[ -f $BATS_FILE_TMPDIR/build.log ]]; then

@@ -5,6 +5,9 @@
 #   ZOO_ROOT                 the repository's top folder
 #   ZOO_ACTS                 the four act folders, in course order (act N is ZOO_ACTS[N-1])
 #   ZOO_DETECTORS            every detector a run can use (lib/run.bash runs them)
+#   zoo_left_out DET         true when ZOO_WITHOUT=valgrind leaves DET out (Helgrind,
+#                            DRD, memcheck), for a machine that cannot run Valgrind:
+#                            their tests skip, saying so, and deps asks no Valgrind
 #   ZOO_S_CLEAN ... ZOO_S_REPORT
 #                            the exit statuses, read from harness/exit-status.def
 #                            (the only place their numbers are written)
@@ -24,6 +27,14 @@ ZOO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ZOO_ACTS=(act1-threads act2-coroutines act3-processes crosscutting)
 # shellcheck disable=SC2034 # used by the files that source this one
 ZOO_DETECTORS=(tsan helgrind drd asan memcheck stress os explore)
+
+zoo_left_out() { # DET
+	case ${ZOO_WITHOUT-} in
+		'') return 1 ;;
+		valgrind) [[ $1 == helgrind || $1 == drd || $1 == memcheck ]] ;;
+		*) zoo_die "ZOO_WITHOUT='$ZOO_WITHOUT': the zoo can do without valgrind only" ;;
+	esac
+}
 
 # ZOO_STATUS(CLEAN, 0, "...") becomes ZOO_S_CLEAN=0, and so on.
 while IFS=' ' read -r _zoo_name _zoo_code; do

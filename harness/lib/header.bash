@@ -7,7 +7,8 @@
 #   zoo_expect FILE DET      the value FILE's Expect: line gives detector DET
 #   zoo_main_detector FILE   the exhibit's demo detector: its Demo: field, or
 #                            the first detector on its Expect: line that sees
-#                            the bug (not missed, not a false positive)
+#                            the bug (not missed, not a false positive), of
+#                            those not left out (zoo_left_out)
 #   zoo_knobs FILE DET       the VAR=value settings FILE's Knobs: line gives DET,
 #                            one a line (dies with one line if the line is wrong)
 #   zoo_bug_lines FILE...    every line marked BUG(Rn), as "file.c:LINE"
@@ -68,9 +69,11 @@ zoo_expect() {
 
 zoo_main_detector() {
 	local det
-	det=$(zoo_header_field Demo "$1")
-	[[ -n $det ]] || det=$(zoo_header_field Expect "$1" | tr ' ' '\n' | grep -vE '=(missed|false-positive)$' | sed -n 's/^\([a-z]*\)=.*/\1/p' | head -n 1)
-	echo "$det"
+	local demo
+	demo=$(zoo_header_field Demo "$1")
+	for det in $demo $(zoo_header_field Expect "$1" | tr ' ' '\n' | grep -vE '=(missed|false-positive)$' | sed -n 's/^\([a-z]*\)=.*/\1/p'); do
+		zoo_left_out "$det" || { echo "$det"; return 0; }
+	done
 }
 
 zoo_knobs() {
