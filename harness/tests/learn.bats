@@ -237,6 +237,27 @@ broken_build() {
 	assert_output --partial '(identical: your exercise.c is fixed.c)'
 }
 
+@test "on a machine without Valgrind (ZOO_WITHOUT=valgrind), check skips Helgrind's and DRD's tests, saying why, and judges with the rest" {
+	learn exercise 1.07 >/dev/null
+	cp "$ZOO_TOP/$EX/fixed.c" "$WS/exercise.c"
+	ZOO_WITHOUT=valgrind run learn check 1.07
+	assert_success
+	assert_line --regexp '^  ok      ThreadSanitizer stays silent$'
+	assert_line --regexp '^  skipped Helgrind .* \(helgrind left out: ZOO_WITHOUT=valgrind\)$'
+	assert_line --regexp '^  skipped DRD .* \(drd left out: ZOO_WITHOUT=valgrind\)$'
+	assert_output --regexp 'Solved! All 3 tests pass: 1\.07 volatile-counter is solved'
+	assert_line '(2 more skipped, each saying why above.)'
+	# A broken copy still fails on what is left.
+	learn exercise 1.07 --reset >/dev/null
+	ZOO_WITHOUT=valgrind run learn check 1.07
+	assert_failure 1
+	assert_output --partial 'ThreadSanitizer'
+	# Anything but valgrind is refused, in one line.
+	ZOO_WITHOUT=tsan run --separate-stderr learn check 1.07
+	assert_failure 2
+	assert_equal "$stderr" "zoo: ZOO_WITHOUT='tsan': the zoo can do without valgrind only"
+}
+
 @test "check without an exhibit asks for an exercise first when none is in progress" {
 	run --separate-stderr learn check
 	assert_failure 2

@@ -42,6 +42,8 @@ setup() {
 	sed -i 's/^ \* Expect: /&drd=report /' "$SRC"
 	run zoo_main_detector "$SRC"
 	assert_output drd
+	ZOO_WITHOUT=valgrind run zoo_main_detector "$SRC" # DRD left out: the next that sees it
+	assert_output stress
 }
 
 @test "a Knobs: line gives each detector its settings, a later group winning" {
