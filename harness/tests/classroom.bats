@@ -44,7 +44,7 @@ read_workflow() {
 	EOF
 }
 
-@test "classroom writes a workflow that parses, with one test per exhibit: its zoo check, a timeout and points" {
+@test "classroom writes a workflow that parses, with one test per exhibit (its zoo check, a timeout and points), and the course's page" {
 	run "$ZOO" classroom --dir "$COURSE" --points 2 --minutes 4
 	assert_success
 	assert_line --regexp "^classroom: wrote .*/course/$WORKFLOW: [0-9]+ tests, 2 point\(s\) each"
@@ -56,6 +56,8 @@ read_workflow() {
 		ids+=("$id")
 		assert_line "test	$id	$number $title	harness/zoo check $number	4	2"
 		assert_line "env	${id^^}_RESULTS	\${{ steps.$id.outputs.result }}"
+		grep -qxF "| $number $title | 2 | \`harness/zoo exercise $number\` |" "$COURSE/CLASSROOM.md" ||
+			fail "CLASSROOM.md has no row for $number $title"
 	done < <(zoo_list_exhibits --numbers)
 	assert_equal "$(grep -c '^test	' <<<"$output")" "${#ids[@]}"
 	assert_line "runners	$(IFS=,; echo "${ids[*]}")"
