@@ -94,7 +94,8 @@ learner: ## build SRC=file.c as OUT/<variant>/NAME (INC= adds an include folder)
 # Makefile or a program is newer; .clangd says what clangd adds to it.
 compile_commands.json: Makefile $(SOURCES) ## the compile flags for clangd and editors (bear wraps the build)
 	@command -v bear >/dev/null || { echo "make: bear is missing; install it with: sudo apt-get install -y bear" >&2; exit 1; }
-	@bear --output $@.new -- $(MAKE) -B -s -j$$(nproc) --no-print-directory $(filter $(BUILD)/plain/%,$(PROGRAMS)) >/dev/null
+	@bear --output $@.new -- $(MAKE) -B -s -j$$(nproc) --no-print-directory $(filter $(BUILD)/plain/%,$(PROGRAMS)) >/dev/null || \
+		{ rm -f $@.new; exit 1; }
 	@mv $@.new $@
 	@echo "  wrote $@: $$(grep -c '"file":' $@) files, the build's flags"
 
