@@ -51,6 +51,9 @@
  *   zoo_check()  always-on checks of pthread calls (unlike assert, which
  *                NDEBUG removes); zoo_lock(), zoo_wait() and friends use it.
  *                zoo_die_errno() stops the run after a call that sets errno.
+ *   measuring    zoo_now_ns() (the monotonic clock), zoo_pin_to_cpu() (two
+ *                threads side by side on two CPUs), zoo_cpu_relax() (a spin
+ *                loop's pause): for the programs that time a cost.
  *   zoo_scoped_lock(m)  holds m until the enclosing block ends, on every path.
  *   processes    zoo_fork() (from the main thread) makes a child that counts
  *                progress for the parent's watchdog and dies with the run;
@@ -355,6 +358,29 @@ static inline void zoo_cpu_relax(void)
 #endif
 }
 
+/* The monotonic clock in nanoseconds, for a program that times itself. */
+static inline long zoo_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/* Keeps the calling thread on CPU `cpu` (modulo the CPUs online), so that two
+ * threads pinned to 0 and 1 run side by side; on one CPU it does nothing. */
+static inline void zoo_pin_to_cpu(long cpu)
+{
+	cpu_set_t set;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET((int)(cpu % cpus), &set);
+	zoo_check(pthread_setaffinity_np(pthread_self(), sizeof set, &set));
+}
+
 /* Not progress: a program that only sleeps and polls is as hung as one that blocks. */
 static ZOO_UNUSED void zoo_sleep_us(long us)
 {
@@ -428,10 +454,7 @@ static ZOO_UNUSED void zoo_cue_give(struct zoo_cue *cue)
 
 static long zoo_now_us(void)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec * 1000000L + now.tv_nsec / 1000;
+	return zoo_now_ns() / 1000;
 }
 
 /*

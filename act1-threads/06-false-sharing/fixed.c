@@ -20,18 +20,6 @@ _Static_assert(sizeof(struct counter) == CACHE_LINE, "one counter per cache line
 
 static struct counter counters[2];
 
-static void pin_to_cpu(long cpu)
-{
-	cpu_set_t set;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpus < 2)
-		return; /* one CPU: nothing to pin */
-	CPU_ZERO(&set);
-	CPU_SET((int)(cpu % cpus), &set);
-	zoo_check(pthread_setaffinity_np(pthread_self(), sizeof set, &set));
-}
-
 /*
  * The count runs in bursts that both threads start together. A burst's time
  * is from the first start to the last end; the fastest burst is the one in
@@ -45,25 +33,17 @@ static pthread_barrier_t burst_start;
 static long bursts, burst_size;
 static long began[2][MAX_BURSTS], ended[2][MAX_BURSTS]; /* row `me` written by thread `me` */
 
-static long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
 static void *counter(void *arg)
 {
 	long me = (long)arg;
 
-	pin_to_cpu(me);
+	zoo_pin_to_cpu(me);
 	for (long b = 0; b < bursts; b++) {
 		zoo_barrier_wait(&burst_start);
-		began[me][b] = now_ns();
+		began[me][b] = zoo_now_ns();
 		for (long i = 0; i < burst_size; i++)
 			atomic_fetch_add_explicit(&counters[me].value, 1, memory_order_relaxed);
-		ended[me][b] = now_ns();
+		ended[me][b] = zoo_now_ns();
 	}
 	return NULL;
 }
@@ -83,7 +63,7 @@ int main(int argc, char **argv)
 	bursts = zoo.iters / BURST < 1 ? 1 : zoo.iters / BURST > MAX_BURSTS ? MAX_BURSTS : zoo.iters / BURST;
 	burst_size = zoo.iters / bursts;
 	zoo_check(pthread_barrier_init(&burst_start, NULL, 2));
-	started = now_ns();
+	started = zoo_now_ns();
 	for (long i = 0; i < 2; i++)
 		zoo_thread_start(&threads[i], counter, (void *)i);
 	for (long i = 0; i < 2; i++)
@@ -103,5 +83,5 @@ int main(int argc, char **argv)
 				   i, own, bursts * burst_size);
 	}
 	zoo_finish(ZOO_CLEAN, "2 x %ld increments in %ld us, fastest burst of %ld in %ld us",
-		   bursts * burst_size, (now_ns() - started) / 1000, burst_size, fastest / 1000);
+		   bursts * burst_size, (zoo_now_ns() - started) / 1000, burst_size, fastest / 1000);
 }

@@ -22,26 +22,6 @@ static char *saw_other[2];         /* saw_other[i][t]: what thread i read of the
 static _Alignas(64) atomic_long arrivals; /* both threads' arrivals at the trial barrier */
 static _Alignas(64) atomic_bool out_of_time;
 
-static long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void pin_to_cpu(long cpu)
-{
-	cpu_set_t set;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpus < 2)
-		return; /* one CPU: nothing to pin */
-	CPU_ZERO(&set);
-	CPU_SET((int)(cpu % cpus), &set);
-	zoo_check(pthread_setaffinity_np(pthread_self(), sizeof set, &set));
-}
-
 /*
  * Both threads leave together: the one that arrives second would otherwise
  * run its trial before the first even sees it arrive, so it waits a few
@@ -65,10 +45,10 @@ static void *side(void *arg)
 {
 	long me = (long)arg, other = 1 - me, t;
 
-	pin_to_cpu(me);
+	zoo_pin_to_cpu(me);
 	for (t = 0; t < trials; t++) {
 		/* Thread 0 decides before the barrier, both read it after: both stop at t. */
-		if (me == 0 && t % 64 == 0 && now_ns() - started_ns > TIME_BUDGET_NS)
+		if (me == 0 && t % 64 == 0 && zoo_now_ns() - started_ns > TIME_BUDGET_NS)
 			atomic_store_explicit(&out_of_time, true, memory_order_relaxed);
 		start_together(t);
 		if (t % 64 == 0) {
@@ -107,7 +87,7 @@ int main(int argc, char **argv)
 			atomic_init(&raised[i][t], 0);
 		memset(saw_other[i], 0, (size_t)trials);
 	}
-	started_ns = now_ns();
+	started_ns = zoo_now_ns();
 	for (long i = 0; i < 2; i++)
 		zoo_thread_start(&threads[i], side, (void *)i);
 	for (int i = 0; i < 2; i++)

@@ -23,33 +23,13 @@ struct pair {
 static _Alignas(64) struct pair shared;
 static _Alignas(64) atomic_bool done;
 
-static long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void pin_to_cpu(long cpu)
-{
-	cpu_set_t set;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpus < 2)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET((int)(cpu % cpus), &set);
-	zoo_check(pthread_setaffinity_np(pthread_self(), sizeof set, &set));
-}
-
 /* The writer: one update now and then (reads are what a seqlock is for). */
 static void *writer(void *arg)
 {
 	unsigned long value = 0;
 
 	(void)arg;
-	pin_to_cpu(1);
+	zoo_pin_to_cpu(1);
 	while (!atomic_load_explicit(&done, memory_order_relaxed)) {
 		unsigned long seq = atomic_load_explicit(&shared.seq, memory_order_relaxed);
 
@@ -111,14 +91,14 @@ struct tally {
 static void burst(struct tally *t, bool fenced, long count)
 {
 	unsigned long first, second;
-	long start = now_ns(), took;
+	long start = zoo_now_ns(), took;
 
 	for (long i = 0; i < count; i++) {
 		t->retries += fenced ? snapshot_fenced(&first, &second) : snapshot_sized(&first, &second);
 		if (first != second)
 			t->torn++;
 	}
-	took = now_ns() - start;
+	took = zoo_now_ns() - start;
 	if (t->fastest_ns < 0 || took < t->fastest_ns)
 		t->fastest_ns = took;
 	t->snapshots += count;
@@ -140,7 +120,7 @@ int main(int argc, char **argv)
 	zoo_start(argc, argv, &program);
 	per_burst = zoo.iters / BURSTS > 0 ? zoo.iters / BURSTS : 1;
 	zoo_thread_start(&writer_thread, writer, NULL);
-	pin_to_cpu(0);
+	zoo_pin_to_cpu(0);
 	for (int b = 0; b < BURSTS; b++) {
 		burst(&fenced, true, per_burst);
 		burst(&sized, false, per_burst);

@@ -35,26 +35,6 @@ static struct counter counters[MAX_WORKERS];
 static atomic_bool workers_done;
 static long per_round;
 
-static long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void pin_to_cpu(long cpu)
-{
-	cpu_set_t set;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (cpus < 2)
-		return; /* one CPU: nothing to pin */
-	CPU_ZERO(&set);
-	CPU_SET((int)(cpu % cpus), &set);
-	zoo_check(pthread_setaffinity_np(pthread_self(), sizeof set, &set));
-}
-
 /* A worker's own table lock; it notes each time it finds it taken. */
 static void lock_table(struct table *t)
 {
@@ -75,8 +55,8 @@ static void *worker(void *arg)
 	unsigned long event = 88172645463325252UL + (unsigned long)me;
 	long start;
 
-	pin_to_cpu(2 * me); /* CPU 0 (and the dashboard CPU 1) on two CPUs */
-	start = now_ns();
+	zoo_pin_to_cpu(2 * me); /* CPU 0 (and the dashboard CPU 1) on two CPUs */
+	start = zoo_now_ns();
 
 	for (int r = 0; r < ROUNDS; r++) {
 		for (long i = 0; i < per_round; i++) {
@@ -88,7 +68,7 @@ static void *worker(void *arg)
 		}
 		zoo_progress();
 	}
-	t->took_ns = now_ns() - start;
+	t->took_ns = zoo_now_ns() - start;
 	return NULL;
 }
 
@@ -104,7 +84,7 @@ static void *observer(void *arg)
 	long *seen = arg;
 	char line[64];
 
-	pin_to_cpu(1);
+	zoo_pin_to_cpu(1);
 	while (!atomic_load_explicit(&workers_done, memory_order_acquire))
 		for (long w = 0; w < zoo.threads; w++)
 			draw(w, seen, line, sizeof line);

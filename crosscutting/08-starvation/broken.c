@@ -28,14 +28,6 @@ static long jobs_done, jobs_to_do;
 static long beats, jobs_at_last_beat, longest_silence, longest_silence_us;
 static long last_beat_ns;
 
-static long now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
 static void push(long job)
 {
 	jobs.job[jobs.head++ % QUEUE_SIZE] = job;
@@ -70,7 +62,7 @@ static bool crawler_turn(void)
 /* The heartbeat's turn: note how long the loop has been silent. */
 static void heartbeat_turn(void)
 {
-	long now = now_ns();
+	long now = zoo_now_ns();
 
 	if (jobs_done - jobs_at_last_beat > longest_silence)
 		longest_silence = jobs_done - jobs_at_last_beat;
@@ -95,7 +87,7 @@ int main(int argc, char **argv)
 	jobs_to_do = zoo.iters;
 	for (long j = 0; j < 8 && j < jobs_to_do; j++)
 		push(j * 1000000);
-	last_beat_ns = now_ns();
+	last_beat_ns = zoo_now_ns();
 	while (more) {
 		more = crawler_turn();
 		heartbeat_turn();
