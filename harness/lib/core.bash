@@ -13,6 +13,8 @@
 #                            (the only place their numbers are written)
 #   zoo_color_init           colors on fd 1 only for a terminal without NO_COLOR
 #   zoo_die MSG              one line on stderr, exit 2
+#   zoo_count WHAT VALUE MIN MAX   VALUE if a whole number from MIN to MAX
+#                            (leading zeros allowed), else one line naming WHAT
 #   zoo_usage FILE           FILE's header comment: its usage text, whole
 #   zoo_exhibits             every exhibit folder, in course order
 #   zoo_resolve NAME...      the exhibit folders a name stands for (path, slug,
@@ -60,6 +62,13 @@ zoo_die() {
 
 # The comment block after the shebang, up to the first line that is not a
 # comment: the usage text of a command file, however long it grows.
+zoo_count() { # WHAT VALUE MIN MAX
+	if [[ ! $2 =~ ^[0-9]{1,9}$ ]] || ((10#$2 < $3 || 10#$2 > $4)); then
+		zoo_die "$1 '$2' is not a whole number from $3 to $4"
+	fi
+	echo "$((10#$2))"
+}
+
 zoo_usage() {
 	awk 'NR == 1 && /^#!/ { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$1" |
 		grep -v '^shellcheck '
