@@ -156,6 +156,11 @@ broken_build() {
 	assert_output --partial 'harness/zoo hint 1.07'
 	assert_output --partial 'harness/zoo check 1.07'
 	assert_equal "$(cat "$WS/.zoo-state")" 'hints=0'
+	# beside it, clangd's settings: the zoo's database, the exhibit's
+	# folder for its headers, then the zoo's own .clangd
+	assert_equal "$(sed -n 3,4p "$WS/.clangd")" "  CompilationDatabase: $ZOO_TOP
+  Add: [-I$ZOO_TOP/$EX]"
+	grep -qx -- '  Add: \[-Wno-error=unused-function\]' "$WS/.clangd"
 }
 
 @test "exercise never overwrites work, and --reset starts over, keeping the old copy beside it" {

@@ -118,6 +118,12 @@ zoo() {
 	refute_output --partial 'broken.c under tsan (expected'
 }
 
+@test "test counts the tests of a detector ZOO_WITHOUT leaves out as skipped, not passed" {
+	ZOO_WITHOUT=valgrind run -0 zoo test --filter 'Helgrind|ThreadSanitizer' volatile-counter
+	assert_line --regexp '^ok [0-9]+ 1\.07 volatile-counter: broken\.c: Helgrind .* # skip helgrind left out: ZOO_WITHOUT=valgrind$'
+	assert_line 'tests: 3 passed, 0 failed, 2 skipped'
+}
+
 @test "demo of an exhibit whose Knobs: line applies uses those settings" {
 	run -0 zoo demo lock-order-inversion
 	assert_output --partial 'broken.c under tsan with ZOO_THREADS=1'
